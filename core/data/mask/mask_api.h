@@ -1,0 +1,56 @@
+#pragma once
+// The COCO mask API, bit-identical to pycocotools' maskApi.c: polygon rasterisation, the compressed RLE
+// string codec, merge, area, toBbox and IoU. Checked against ../shared/refs/coco_mask/.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/data/mask/rle.h"
+
+namespace counterscope::data {
+
+/// One polygon as flat x0,y0,x1,y1,... coordinates (pycocotools' frPoly input).
+using Polygon = std::vector<double>;
+
+/// Rasterises one polygon (rleFrPoly).
+Rle rle_from_polygon(const double* xy, std::size_t coordinate_count, std::uint32_t height,
+                     std::uint32_t width);
+/// Rasterises all polygons of an object and merges them (frPyObjects followed by merge(intersect=false)).
+Rle rle_from_polygons(const std::vector<Polygon>& polygons, std::uint32_t height, std::uint32_t width);
+/// Rasterises a box x,y,w,h (rleFrBbox).
+Rle rle_from_box(const BoxXywh& box, std::uint32_t height, std::uint32_t width);
+
+/// Encodes a binary mask given in row-major order (mask[y * width + x] != 0 means foreground).
+Rle rle_encode_row_major(const std::uint8_t* mask, std::uint32_t height, std::uint32_t width);
+/// Decodes to a row-major 0/1 mask of height*width bytes.
+std::vector<std::uint8_t> rle_decode_row_major(const Rle& rle);
+
+/// Compressed RLE string (rleToString), as stored in COCO JSON under "counts".
+std::string rle_to_string(const Rle& rle);
+/// Parses a compressed RLE string (rleFrString). Throws InputError on malformed strings (`source`
+/// names the file or field for the message) or when the counts do not sum to height*width.
+Rle rle_from_string(const std::string& counts, std::uint32_t height, std::uint32_t width,
+                    const std::string& source = {});
+/// Validates an uncompressed counts list (sum must equal height*width). Throws InputError.
+Rle rle_from_counts(std::vector<std::uint32_t> counts, std::uint32_t height, std::uint32_t width,
+                    const std::string& source = {});
+
+/// Union (intersect=false) or intersection (intersect=true) of masks of equal size (rleMerge).
+Rle rle_merge(const std::vector<Rle>& rles, bool intersect);
+/// Foreground pixel count (rleArea).
+std::uint64_t rle_area(const Rle& rle);
+/// Tight bounding box (rleToBbox).
+BoxXywh rle_to_box(const Rle& rle);
+
+/// IoU of two masks (rleIou); with `crowd_gt`, the union is the detection's area alone.
+double rle_iou(const Rle& detection, const Rle& ground_truth, bool crowd_gt);
+/// IoU matrix, rows = detections, columns = ground truths, as pycocotools' iou(dt, gt, iscrowd).
+std::vector<double> rle_iou_matrix(const std::vector<Rle>& detections, const std::vector<Rle>& ground_truths,
+                                   const std::vector<bool>& crowd);
+/// Box IoU (bbIou), same conventions.
+double box_iou(const BoxXywh& detection, const BoxXywh& ground_truth, bool crowd_gt);
+std::vector<double> box_iou_matrix(const std::vector<BoxXywh>& detections,
+                                   const std::vector<BoxXywh>& ground_truths, const std::vector<bool>& crowd);
+
+}  // namespace counterscope::data
