@@ -1,0 +1,1 @@
+#include "core/data/mask/mask_api.h"
