@@ -105,9 +105,9 @@ inline double box_iou_unchecked(const BoxXywh& d, const BoxXywh& g, bool crowd) 
   return intersection / union_area;
 }
 
-/// The run walk of rleIou for two valid RLEs of equal size whose boxes overlap (so both have runs).
-/// Returns the IoU; with `crowd`, the union is the detection's area. Allocates nothing.
-inline double mask_iou_unchecked(const Rle& dt, const Rle& gt, bool crowd, std::uint64_t dt_area) {
+/// The run walk of rleIou for two RLEs of equal size that both have runs. Returns the IoU; with `crowd`,
+/// the union is the detection's area. Allocates nothing.
+inline double mask_iou_unchecked(const Rle& dt, const Rle& gt, bool crowd) {
   const std::vector<std::uint32_t>& a = dt.counts;
   const std::vector<std::uint32_t>& b = gt.counts;
   const std::size_t ka = a.size(), kb = b.size();
@@ -135,8 +135,27 @@ inline double mask_iou_unchecked(const Rle& dt, const Rle& gt, bool crowd, std::
     more = static_cast<std::uint64_t>(ca) + cb > 0;  // 64 bits: see merge_pair
   }
   if (intersection == 0) return 0.0;
-  const double denominator = crowd ? static_cast<double>(dt_area) : static_cast<double>(union_area);
+  const double denominator = crowd ? static_cast<double>(rle_area(dt)) : static_cast<double>(union_area);
   return static_cast<double>(intersection) / denominator;
+}
+
+/// For the O(1) checks of rle_iou: builds the message (and its strings) only when it throws.
+[[noreturn]] void throw_no_runs(const Rle& rle, const char* field) {
+  throw InputError("mask IoU", field, "[]",
+                   "a " + detail::size_text(rle.height, rle.width) +
+                       " mask needs run lengths summing to height*width");
+}
+
+/// The O(1) checks before a run walk (which reads counts[0]) in rle_iou; full validation (the sum) would
+/// cost as much as the walk. Returns false when the masks have no pixels (IoU 0).
+inline bool check_iou_pair(const Rle& detection, const Rle& ground_truth) {
+  if (detection.height != ground_truth.height || detection.width != ground_truth.width) {
+    check_same_size(detection, ground_truth, "mask IoU", "ground_truth", "the detection");
+  }
+  if (detection.height == 0 || detection.width == 0) return false;
+  if (detection.counts.empty()) throw_no_runs(detection, "detection.counts");
+  if (ground_truth.counts.empty()) throw_no_runs(ground_truth, "ground_truth.counts");
+  return true;
 }
 
 void check_crowd_flags(std::size_t ground_truths, std::size_t flags, const std::string& operation) {
@@ -181,12 +200,18 @@ std::uint64_t rle_area(const Rle& rle) {
 BoxXywh rle_to_box(const Rle& rle) { return box_of(rle); }
 
 double rle_iou(const Rle& detection, const Rle& ground_truth, bool crowd_gt) {
-  check_same_size(detection, ground_truth, "mask IoU", "ground_truth", "the detection");
-  check_valid(detection, "mask IoU", "detection.counts");
-  check_valid(ground_truth, "mask IoU", "ground_truth.counts");
-  // The box test first, as pycocotools does: most pairs do not overlap and need no run walk.
-  if (box_iou_unchecked(box_of(detection), box_of(ground_truth), crowd_gt) <= 0) return 0.0;
-  return mask_iou_unchecked(detection, ground_truth, crowd_gt, crowd_gt ? rle_area(detection) : 0);
+  if (!check_iou_pair(detection, ground_truth)) return 0.0;
+  // No box pre-check here: computing the two boxes costs as much as the run walk itself, and the walk gives
+  // the same 0 for disjoint boxes (their intersection is empty). Callers with boxes at hand use the
+  // overload below; rle_iou_matrix computes every box once.
+  return mask_iou_unchecked(detection, ground_truth, crowd_gt);
+}
+
+double rle_iou(const Rle& detection, const BoxXywh& detection_box, const Rle& ground_truth,
+               const BoxXywh& ground_truth_box, bool crowd_gt) {
+  if (!check_iou_pair(detection, ground_truth)) return 0.0;
+  if (box_iou_unchecked(detection_box, ground_truth_box, crowd_gt) <= 0) return 0.0;
+  return mask_iou_unchecked(detection, ground_truth, crowd_gt);
 }
 
 std::vector<double> rle_iou_matrix(const std::vector<Rle>& detections, const std::vector<Rle>& ground_truths,
@@ -196,15 +221,13 @@ std::vector<double> rle_iou_matrix(const std::vector<Rle>& detections, const std
   const std::size_t m = detections.size(), n = ground_truths.size();
   std::vector<double> ious(m * n, 0.0);
   if (m == 0 || n == 0) return ious;
-  // Boxes and areas once per mask, not once per pair.
+  // Boxes once per mask, not once per pair (the box test is what makes most pairs free).
   std::vector<BoxXywh> dt_boxes(m), gt_boxes(n);
-  std::vector<std::uint64_t> dt_areas(m);
   for (std::size_t d = 0; d < m; ++d) {
     check_same_size(detections[0], detections[d], operation, "detections[" + std::to_string(d) + "]",
                     "detections[0]");
     check_valid(detections[d], operation, "detections[" + std::to_string(d) + "].counts");
     dt_boxes[d] = box_of(detections[d]);
-    dt_areas[d] = rle_area(detections[d]);
   }
   for (std::size_t g = 0; g < n; ++g) {
     check_same_size(detections[0], ground_truths[g], operation, "ground_truths[" + std::to_string(g) + "]",
@@ -216,7 +239,7 @@ std::vector<double> rle_iou_matrix(const std::vector<Rle>& detections, const std
     const bool is_crowd = crowd[g];
     for (std::size_t d = 0; d < m; ++d) {
       if (box_iou_unchecked(dt_boxes[d], gt_boxes[g], is_crowd) <= 0) continue;
-      ious[d * n + g] = mask_iou_unchecked(detections[d], ground_truths[g], is_crowd, dt_areas[d]);
+      ious[d * n + g] = mask_iou_unchecked(detections[d], ground_truths[g], is_crowd);
     }
   }
   return ious;

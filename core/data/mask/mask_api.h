@@ -51,11 +51,17 @@ std::uint64_t rle_area(const Rle& rle);
 /// Tight bounding box (rleToBbox).
 BoxXywh rle_to_box(const Rle& rle);
 
-/// IoU of two masks (rleIou); with `crowd_gt`, the union is the detection's area alone. Throws InputError
-/// when the sizes differ (pycocotools returns -1 there) or the counts do not sum to height*width.
+/// IoU of two masks (rleIou); with `crowd_gt`, the union is the detection's area alone. O(runs), no
+/// allocation. Throws InputError when the sizes differ (pycocotools returns -1 there) or a mask of an image
+/// with pixels has no runs; the masks are trusted to be valid otherwise (every constructor above checks).
 double rle_iou(const Rle& detection, const Rle& ground_truth, bool crowd_gt);
+/// The same with the masks' boxes (rle_to_box) precomputed: pairs whose boxes do not overlap cost O(1), as
+/// in pycocotools' box pre-check.
+double rle_iou(const Rle& detection, const BoxXywh& detection_box, const Rle& ground_truth,
+               const BoxXywh& ground_truth_box, bool crowd_gt);
 /// IoU matrix, rows = detections, columns = ground truths, as pycocotools' iou(dt, gt, iscrowd):
 /// element [d * ground_truths.size() + g]. `crowd` has one flag per ground truth (InputError otherwise).
+/// Validates every mask once (sizes, counts summing to height*width) and computes every box once.
 std::vector<double> rle_iou_matrix(const std::vector<Rle>& detections, const std::vector<Rle>& ground_truths,
                                    const std::vector<bool>& crowd);
 /// Box IoU (bbIou), same conventions.

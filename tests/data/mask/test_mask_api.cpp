@@ -288,6 +288,8 @@ TEST(MaskApiRandom, IouMergeAndBoxAgreeWithPixels) {
     for (std::size_t g = 0; g < rles.size(); ++g) {
       const double expected = brute_force_iou(masks[d], masks[g], crowd[g]);
       EXPECT_EQ(rle_iou(rles[d], rles[g], crowd[g]), expected) << d << "," << g;
+      EXPECT_EQ(rle_iou(rles[d], rle_to_box(rles[d]), rles[g], rle_to_box(rles[g]), crowd[g]), expected)
+          << d << "," << g;
       EXPECT_EQ(matrix[d * rles.size() + g], expected) << d << "," << g;
     }
   }
@@ -376,10 +378,15 @@ TEST(MaskApiBadInput, InvalidCountsInOperations) {
   const Rle good = rle_from_box({0, 0, 2, 2}, 4, 4);
   expect_input_error([&] { rle_decode_row_major(broken); }, {"sum 7", "16"});
   expect_input_error([&] { rle_merge({good, broken}, true); }, {"masks[1].counts", "sum 7"});
-  expect_input_error([&] { rle_iou(broken, good, false); }, {"detection.counts"});
+  expect_input_error([&] { rle_iou_matrix({broken}, {good}, {false}); }, {"detections[0].counts", "sum 7"});
+  expect_input_error([&] { rle_iou_matrix({good}, {good, broken}, {false, true}); },
+                     {"ground_truths[1].counts", "sum 7"});
   Rle no_runs = good;
   no_runs.counts.clear();
-  expect_input_error([&] { rle_iou(good, no_runs, false); }, {"ground_truth.counts", "sum 0"});
+  expect_input_error([&] { rle_iou(good, no_runs, false); }, {"ground_truth.counts", "4x4"});
+  expect_input_error([&] { rle_iou(no_runs, good, true); }, {"detection.counts"});
+  // Masks of images without pixels have IoU 0, with or without runs.
+  EXPECT_EQ(rle_iou(Rle{}, Rle{}, false), 0.0);
 }
 
 TEST(MaskApiBadInput, BadPolygons) {
