@@ -26,6 +26,7 @@ struct Category {
   std::string name;
   std::vector<std::string> synonyms;
   std::string definition;  ///< "def"
+  std::string synset;      ///< WordNet synset (LVIS), e.g. "acorn.n.01"; may be empty
   Frequency frequency = Frequency::unknown;
   std::int64_t image_count = 0;     ///< as written in the file (0 when absent)
   std::int64_t instance_count = 0;  ///< as written in the file (0 when absent)
@@ -73,8 +74,13 @@ class Dataset {
   std::vector<std::uint64_t> polygon_offsets{0};
   std::vector<Rle> rles;
 
-  /// Rebuilds the indexes below from images/categories/annotations. Throws InputError on duplicate ids
-  /// and on annotations naming an unknown image or category.
+  /// Number of polygon coordinates of polygon `p` and a pointer to them.
+  std::size_t polygon_size(std::size_t p) const { return polygon_offsets[p + 1] - polygon_offsets[p]; }
+  const double* polygon_data(std::size_t p) const { return polygon_coordinates.data() + polygon_offsets[p]; }
+
+  /// Rebuilds the indexes below from images/categories/annotations. Throws InputError (source =
+  /// source_path, field = JSON path such as "annotations[12].image_id") on duplicate ids, on annotations
+  /// naming an unknown image or category, and on neg/not-exhaustive lists naming an unknown category.
   void build_indexes();
 
   std::optional<std::size_t> image_index(std::int64_t image_id) const;
@@ -87,13 +93,18 @@ class Dataset {
   /// The polygons of an annotation as pycocotools would receive them.
   std::vector<std::vector<double>> polygons_of(const Annotation& annotation) const;
   /// The annotation's mask as an RLE in its image's size (polygons rasterised and merged, or its RLE).
+  /// Needs the indexes (build_indexes); throws InputError for an annotation without segmentation.
   Rle mask_of(const Annotation& annotation) const;
+
+  /// True once build_indexes() has succeeded (callers that edit the arrays afterwards must call it again).
+  bool has_indexes() const { return m_indexes_built; }
 
  private:
   std::unordered_map<std::int64_t, std::uint32_t> m_image_by_id;
   std::unordered_map<std::int64_t, std::uint32_t> m_category_by_id;
   std::vector<std::vector<std::uint32_t>> m_annotations_by_image;
   std::vector<std::vector<std::uint32_t>> m_images_by_category;
+  bool m_indexes_built = false;
 };
 
 }  // namespace counterscope::data

@@ -1,0 +1,31 @@
+#pragma once
+// Writes a file atomically: the content goes to a temporary file beside the target, which replaces the
+// target by rename() only once it is complete and flushed, so no reader ever sees a half-written file and
+// a failed write leaves the previous file intact.
+
+#include <fstream>
+#include <string>
+
+namespace counterscope::data {
+
+class AtomicFileWriter {
+ public:
+  /// Opens a temporary file in the folder of `path`. Throws Error when it cannot be created.
+  explicit AtomicFileWriter(std::string path);
+  /// Removes the temporary file unless commit() succeeded.
+  ~AtomicFileWriter();
+  AtomicFileWriter(const AtomicFileWriter&) = delete;
+  AtomicFileWriter& operator=(const AtomicFileWriter&) = delete;
+
+  std::ostream& stream() { return m_stream; }
+  /// Flushes, syncs and renames the temporary file onto the target. Throws Error on any I/O failure.
+  void commit();
+
+ private:
+  std::string m_path;
+  std::string m_temporary_path;
+  std::ofstream m_stream;
+  bool m_committed = false;
+};
+
+}  // namespace counterscope::data
