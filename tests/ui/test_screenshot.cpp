@@ -1,0 +1,116 @@
+// --screenshot: in process (the session the executable uses) and through the real executable, as
+// packaging/demo.sh runs it: the PNG exists and has the window's size; a bad dataset exits non-zero.
+
+#include <QImage>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QtTest>
+
+#include "tests/test_paths.h"
+#include "ui/image_canvas.h"
+#include "ui/main_window.h"
+#include "ui/screenshot_session.h"
+
+using namespace counterscope::ui;
+
+namespace {
+
+const QString annotationPath = QStringLiteral(COUNTERSCOPE_REFS_DIR "/lvis/lvis_v0.5_val_100.json");
+const QString imageRoot = QStringLiteral(COUNTERSCOPE_REFS_DIR "/lvis/images");
+const QString scratch = QStringLiteral(COUNTERSCOPE_TEST_TMP_DIR "/test_screenshot");
+
+QProcessEnvironment offscreenEnvironment() {
+  QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+  environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+  // Keep the executable's QSettings (recent files) out of the user's configuration.
+  environment.insert(QStringLiteral("XDG_CONFIG_HOME"), scratch + QStringLiteral("/config"));
+  return environment;
+}
+
+}  // namespace
+
+class TestScreenshot : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("CounterscopeTests"));
+    QCoreApplication::setApplicationName(QStringLiteral("test_screenshot"));
+    QDir(scratch).removeRecursively();
+    QVERIFY(QDir().mkpath(scratch));
+  }
+
+  void sessionWritesTheWindow() {
+    MainWindow window;
+    const QString output = scratch + QStringLiteral("/in_process.png");
+    ScreenshotSession session(&window, output, 196141);
+    QSignalSpy finished(&session, &ScreenshotSession::finished);
+    session.start();
+    window.show();
+    window.openDataset({annotationPath, imageRoot});
+    QVERIFY(finished.wait(60000));
+    QCOMPARE(finished.first().at(0).toInt(), 0);
+    const QImage shot(output);
+    QVERIFY(!shot.isNull());
+    QCOMPARE(shot.size(), window.size() * window.devicePixelRatio());
+    QCOMPARE(window.size(), QSize(1280, 800));
+    QCOMPARE(window.canvas()->currentScene()->imageId, qint64{196141});
+  }
+
+  void sessionReportsAnUnknownImage() {
+    MainWindow window;
+    ScreenshotSession session(&window, scratch + QStringLiteral("/unknown.png"), 42);
+    QSignalSpy finished(&session, &ScreenshotSession::finished);
+    session.start();
+    window.show();
+    window.openDataset({annotationPath, imageRoot});
+    QVERIFY(finished.wait(60000));
+    QCOMPARE(finished.first().at(0).toInt(), 1);
+    QVERIFY(finished.first().at(1).toString().contains(QStringLiteral("--image-id = 42")));
+    QVERIFY(!QFile::exists(scratch + QStringLiteral("/unknown.png")));
+  }
+
+  void executableWritesThePng() {
+    const QString output = scratch + QStringLiteral("/executable.png");
+    QProcess process;
+    process.setProcessEnvironment(offscreenEnvironment());
+    process.start(QStringLiteral(COUNTERSCOPE_APP_PATH),
+                  {QStringLiteral("--ann"), annotationPath, QStringLiteral("--images"), imageRoot,
+                   QStringLiteral("--screenshot"), output});
+    QVERIFY(process.waitForFinished(90000));
+    QVERIFY2(process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0,
+             process.readAllStandardError().constData());
+    const QImage shot(output);
+    QVERIFY(!shot.isNull());
+    QCOMPARE(shot.size(), QSize(1280, 800));
+  }
+
+  void executableFailsOnABadDataset() {
+    const QString output = scratch + QStringLiteral("/bad.png");
+    QProcess process;
+    process.setProcessEnvironment(offscreenEnvironment());
+    process.start(QStringLiteral(COUNTERSCOPE_APP_PATH),
+                  {QStringLiteral("--ann"), scratch + QStringLiteral("/absent.json"), QStringLiteral("--images"),
+                   scratch, QStringLiteral("--screenshot"), output});
+    QVERIFY(process.waitForFinished(90000));
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(process.exitCode(), 1);
+    const QString error = QString::fromLocal8Bit(process.readAllStandardError());
+    QVERIFY2(error.contains(QStringLiteral("absent.json")), qPrintable(error));
+    QVERIFY(!QFile::exists(output));
+  }
+
+  void executableRejectsBadUsage() {
+    QProcess process;
+    process.setProcessEnvironment(offscreenEnvironment());
+    process.start(QStringLiteral(COUNTERSCOPE_APP_PATH), {QStringLiteral("--demo")});
+    QVERIFY(process.waitForFinished(30000));
+    QCOMPARE(process.exitCode(), 2);
+    QVERIFY(QString::fromLocal8Bit(process.readAllStandardError()).contains(QStringLiteral("--world")));
+  }
+};
+
+QTEST_MAIN(TestScreenshot)
+#include "test_screenshot.moc"

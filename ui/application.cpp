@@ -1,0 +1,60 @@
+#include "ui/application.h"
+
+#include <cstdio>
+
+#include <QApplication>
+#include <QTimer>
+
+#include "ui/launch_options.h"
+#include "ui/main_window.h"
+#include "ui/screenshot_session.h"
+#include "ui/theme.h"
+
+namespace counterscope::ui {
+
+int runApplication(int argc, char** argv) {
+  QApplication application(argc, argv);
+  QApplication::setOrganizationName(QStringLiteral("Counterscope"));
+  QApplication::setApplicationName(QStringLiteral("Counterscope"));
+  QApplication::setApplicationVersion(QStringLiteral(COUNTERSCOPE_VERSION));
+  QApplication::setApplicationDisplayName(QStringLiteral("Counterscope"));
+
+  const LaunchParseResult parsed = parseLaunchOptions(QApplication::arguments());
+  if (parsed.helpShown) {
+    std::fputs(qPrintable(parsed.helpText), stdout);
+    return 0;
+  }
+  if (!parsed.error.isEmpty()) {
+    std::fprintf(stderr, "counterscope: %s\n\n%s", qPrintable(parsed.error), qPrintable(parsed.helpText));
+    return 2;
+  }
+  const LaunchOptions& options = parsed.options;
+  applyTheme(application);
+
+  MainWindow window;
+  window.setDemoMode(options.demo);
+  const bool screenshot = !options.screenshotPath.isEmpty();
+  if (!screenshot) window.restoreLayout();  // a screenshot always shows the default 1280×800 layout
+
+  ScreenshotSession* session = nullptr;
+  if (screenshot) {
+    session = new ScreenshotSession(&window, options.screenshotPath, options.imageId, &window);
+    QObject::connect(session, &ScreenshotSession::finished, &application,
+                     [&application](int exitCode, const QString& message) {
+                       std::fprintf(exitCode == 0 ? stdout : stderr, "counterscope: %s\n", qPrintable(message));
+                       application.exit(exitCode);
+                     });
+    session->start();
+  } else {
+    window.showImageOnLoad(options.imageId);
+  }
+  window.show();
+  if (options.dataset) {
+    // Open once the event loop runs, so the window paints before the load's first progress report.
+    const DatasetSource source = *options.dataset;
+    QTimer::singleShot(0, &window, [&window, source] { window.openDataset(source); });
+  }
+  return application.exec();
+}
+
+}  // namespace counterscope::ui

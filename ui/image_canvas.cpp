@@ -1,0 +1,209 @@
+#include "ui/image_canvas.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <QGraphicsPixmapItem>
+#include <QGraphicsRectItem>
+#include <QGraphicsScene>
+#include <QMouseEvent>
+#include <QWheelEvent>
+
+#include "ui/annotation_item.h"
+
+namespace counterscope::ui {
+
+namespace {
+
+constexpr double minimumZoom = 0.02;
+constexpr double maximumZoom = 40.0;
+constexpr double wheelStep = 1.18;  ///< zoom per wheel notch
+const QColor canvasBackground(0x1d, 0x20, 0x25);
+
+}  // namespace
+
+ImageCanvas::ImageCanvas(QWidget* parent) : QGraphicsView(parent), m_graphicsScene(new QGraphicsScene(this)) {
+  setScene(m_graphicsScene);
+  setBackgroundBrush(canvasBackground);
+  setFrameShape(QFrame::NoFrame);
+  setDragMode(QGraphicsView::ScrollHandDrag);
+  setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
+  setResizeAnchor(QGraphicsView::AnchorViewCenter);
+  setRenderHints(QPainter::Antialiasing | QPainter::SmoothPixmapTransform | QPainter::TextAntialiasing);
+  // Masks are many translucent images: full-viewport updates are cheaper than region bookkeeping.
+  setViewportUpdateMode(QGraphicsView::FullViewportUpdate);
+  setMinimumSize(320, 240);
+}
+
+void ImageCanvas::showScene(std::shared_ptr<const ImageScene> scene) {
+  m_graphicsScene->clear();
+  m_photoItem = nullptr;
+  m_missingFrame = nullptr;
+  m_highlighted.reset();
+  m_current = std::move(scene);
+  m_emptyMessage.clear();
+  if (!m_current) {
+    viewport()->update();
+    return;
+  }
+  const QRectF frame(QPointF(0, 0), QSizeF(m_current->size));
+  if (!m_current->image.isNull()) {
+    m_photoItem = m_graphicsScene->addPixmap(QPixmap::fromImage(m_current->image));
+    m_photoItem->setTransformationMode(Qt::SmoothTransformation);
+    m_photoItem->setZValue(-2);
+  } else {
+    // The annotations are still worth seeing without the photo: draw them on a neutral frame.
+    m_missingFrame = m_graphicsScene->addRect(frame, QPen(QColor(0x5a, 0x60, 0x6b), 0, Qt::DashLine),
+                                              QColor(0x2a, 0x2e, 0x35));
+    m_missingFrame->setZValue(-2);
+    m_missingFrame->setToolTip(m_current->imageError);
+  }
+  for (const AnnotationGraphic& graphic : m_current->annotations) {
+    m_graphicsScene->addItem(new AnnotationItem(graphic));
+  }
+  // A margin around the image lets labels above top-edge boxes and the panned view breathe.
+  const double margin = std::max(frame.width(), frame.height()) * 0.05 + 24;
+  m_graphicsScene->setSceneRect(frame.adjusted(-margin, -margin, margin, margin));
+  applyLayers();
+  if (m_fitMode) fitToWindow();
+  viewport()->update();
+  Q_EMIT sceneShown(m_current->imageId);
+}
+
+void ImageCanvas::clearScene(const QString& message) {
+  showScene(nullptr);
+  m_emptyMessage = message;
+  viewport()->update();
+}
+
+QList<AnnotationItem*> ImageCanvas::annotationItems() const {
+  QList<AnnotationItem*> result;
+  for (QGraphicsItem* item : m_graphicsScene->items(Qt::AscendingOrder)) {
+    if (auto* annotation = qgraphicsitem_cast<AnnotationItem*>(item)) result.append(annotation);
+  }
+  return result;
+}
+
+bool ImageCanvas::hasPhoto() const { return m_photoItem != nullptr; }
+
+void ImageCanvas::setLayers(const CanvasLayers& layers) {
+  m_layers = layers;
+  applyLayers();
+}
+
+void ImageCanvas::applyLayers() {
+  if (m_photoItem != nullptr) m_photoItem->setVisible(m_layers.image);
+  if (m_missingFrame != nullptr) m_missingFrame->setVisible(m_layers.image);
+  for (AnnotationItem* item : annotationItems()) item->setLayers(m_layers);
+  viewport()->update();
+}
+
+QRectF ImageCanvas::imageRect() const {
+  return m_current ? QRectF(QPointF(0, 0), QSizeF(m_current->size)) : QRectF();
+}
+
+double ImageCanvas::zoomFactor() const { return transform().m11(); }
+
+void ImageCanvas::fitToWindow() {
+  m_fitMode = true;
+  const QRectF frame = imageRect();
+  if (frame.isEmpty()) return;
+  // Leave room for the labels above boxes at the top edge.
+  fitInView(frame.adjusted(-8, -24, 8, 8), Qt::KeepAspectRatio);
+  Q_EMIT zoomChanged(zoomFactor());
+}
+
+void ImageCanvas::zoomBy(double factor) {
+  const double target = std::clamp(zoomFactor() * factor, minimumZoom, maximumZoom);
+  const double applied = target / zoomFactor();
+  if (std::abs(applied - 1.0) < 1e-9) return;
+  m_fitMode = false;
+  scale(applied, applied);
+  Q_EMIT zoomChanged(zoomFactor());
+}
+
+void ImageCanvas::zoomIn() { zoomBy(wheelStep); }
+void ImageCanvas::zoomOut() { zoomBy(1.0 / wheelStep); }
+
+void ImageCanvas::zoomToActualSize() {
+  m_fitMode = false;
+  setTransform(QTransform());
+  Q_EMIT zoomChanged(zoomFactor());
+}
+
+void ImageCanvas::wheelEvent(QWheelEvent* event) {
+  const double notches = event->angleDelta().y() / 120.0;
+  if (notches == 0) return;
+  zoomBy(std::pow(wheelStep, notches));
+  event->accept();
+}
+
+void ImageCanvas::resizeEvent(QResizeEvent* event) {
+  QGraphicsView::resizeEvent(event);
+  if (m_fitMode) fitToWindow();
+}
+
+void ImageCanvas::mousePressEvent(QMouseEvent* event) {
+  m_pressPosition = event->position().toPoint();
+  QGraphicsView::mousePressEvent(event);
+}
+
+void ImageCanvas::mouseReleaseEvent(QMouseEvent* event) {
+  QGraphicsView::mouseReleaseEvent(event);
+  // A click (not the end of a pan) picks the top-most annotation under the cursor.
+  if (event->button() != Qt::LeftButton ||
+      (event->position().toPoint() - m_pressPosition).manhattanLength() > 3) {
+    return;
+  }
+  const QPointF scenePoint = mapToScene(event->position().toPoint());
+  std::optional<std::int64_t> picked;
+  for (QGraphicsItem* item : m_graphicsScene->items(scenePoint, Qt::IntersectsItemBoundingRect,
+                                                    Qt::DescendingOrder)) {
+    auto* annotation = qgraphicsitem_cast<AnnotationItem*>(item);
+    if (annotation != nullptr && annotation->hitsAnnotation(scenePoint)) {
+      picked = annotation->graphic().annotationId;
+      break;
+    }
+  }
+  highlightAnnotation(picked);
+  Q_EMIT annotationClicked(picked.value_or(-1));
+}
+
+bool ImageCanvas::highlightAnnotation(std::optional<std::int64_t> annotationId) {
+  bool found = false;
+  for (AnnotationItem* item : annotationItems()) {
+    const bool match = annotationId && item->graphic().annotationId == *annotationId;
+    item->setHighlighted(match);
+    found = found || match;
+  }
+  m_highlighted = found ? annotationId : std::nullopt;
+  return found;
+}
+
+void ImageCanvas::drawForeground(QPainter* painter, const QRectF& rect) {
+  QGraphicsView::drawForeground(painter, rect);
+  QString message = m_emptyMessage;
+  if (m_current && m_photoItem == nullptr && !m_current->imageError.isEmpty()) {
+    message = QStringLiteral("Image file unavailable: ground truth drawn on an empty frame\n%1")
+                  .arg(m_current->imageError);
+  }
+  if (message.isEmpty()) return;
+  // Messages are drawn in viewport pixels, independent of zoom and pan.
+  painter->save();
+  painter->resetTransform();
+  const QRect area = viewport()->rect();
+  QFont font = painter->font();
+  font.setPixelSize(13);
+  painter->setFont(font);
+  painter->setPen(QColor(0xb8, 0xbe, 0xc8));
+  const bool overlay = m_current != nullptr;
+  const QRect textArea = overlay ? QRect(area.left() + 16, area.bottom() - 64, area.width() - 32, 56)
+                                 : area.adjusted(40, 40, -40, -40);
+  if (overlay) {
+    painter->fillRect(textArea.adjusted(-8, -4, 8, 4), QColor(0x14, 0x16, 0x1a, 200));
+  }
+  painter->drawText(textArea, Qt::AlignCenter | Qt::TextWordWrap, message);
+  painter->restore();
+}
+
+}  // namespace counterscope::ui

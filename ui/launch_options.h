@@ -1,0 +1,39 @@
+#pragma once
+// The command line of the desktop application, parsed once into a typed struct:
+//   counterscope [--ann FILE --images ROOT] [--demo --world DIR] [--screenshot OUT.png] [--image-id ID]
+
+#include <optional>
+
+#include <QString>
+#include <QStringList>
+
+#include "ui/dataset_source.h"
+
+namespace counterscope::ui {
+
+struct LaunchOptions {
+  /// The dataset to open at start-up (from --ann/--images or --demo --world); none opens an empty window.
+  std::optional<DatasetSource> dataset;
+  /// True for --demo: the synthetic world written by `counterscope-cli synth`.
+  bool demo = false;
+  /// --screenshot: render the window (offscreen works), save it here once the first image is drawn, exit.
+  QString screenshotPath;
+  /// --image-id: the image shown first (and in the screenshot) instead of the first of the list.
+  std::optional<qint64> imageId;
+};
+
+/// Outcome of parsing: the options, or a message for the user (bad usage) with the help text.
+struct LaunchParseResult {
+  LaunchOptions options;
+  QString error;         ///< non-empty on bad usage
+  bool helpShown = false;  ///< --help/--version was asked; the text is in `helpText`
+  QString helpText;
+};
+
+/// Parses `arguments` (argv as QStrings, program name first). Never exits the process.
+LaunchParseResult parseLaunchOptions(const QStringList& arguments);
+
+/// The demo layout under a synthetic world folder: DIR/annotations/val.json with images under DIR/images.
+DatasetSource demoDatasetSource(const QString& worldDir);
+
+}  // namespace counterscope::ui

@@ -1,0 +1,45 @@
+#pragma once
+// Drives --screenshot: waits until the dataset has loaded and the requested (or first) image is drawn
+// with its visible thumbnails, grabs the window with QWidget::grab() and reports an exit code.
+
+#include <optional>
+
+#include <QObject>
+#include <QString>
+
+class QTimer;
+
+namespace counterscope::ui {
+
+class MainWindow;
+
+class ScreenshotSession : public QObject {
+  Q_OBJECT
+
+ public:
+  /// `imageId`: the image that must be on the canvas (none: whichever the window shows first).
+  ScreenshotSession(MainWindow* window, QString outputPath, std::optional<qint64> imageId,
+                    QObject* parent = nullptr);
+
+  /// Starts watching the window; call before the dataset is opened.
+  void start();
+
+ Q_SIGNALS:
+  /// exitCode 0: the PNG was written (message says where); otherwise message says what failed.
+  void finished(int exitCode, const QString& message);
+
+ private:
+  void onImageShown(qint64 imageId);
+  void captureWhenThumbnailsSettle();
+  void capture();
+  void finish(int exitCode, const QString& message);
+
+  MainWindow* m_window;
+  QString m_outputPath;
+  std::optional<qint64> m_imageId;
+  QTimer* m_settleTimer;
+  int m_settleRounds = 0;
+  bool m_done = false;
+};
+
+}  // namespace counterscope::ui
