@@ -12,14 +12,20 @@
 
 namespace counterscope::ui {
 
-int runApplication(int argc, char** argv) {
-  QApplication application(argc, argv);
-  QApplication::setOrganizationName(QStringLiteral("Counterscope"));
-  QApplication::setApplicationName(QStringLiteral("Counterscope"));
-  QApplication::setApplicationVersion(QStringLiteral(COUNTERSCOPE_VERSION));
-  QApplication::setApplicationDisplayName(QStringLiteral("Counterscope"));
+namespace {
 
-  const LaunchParseResult parsed = parseLaunchOptions(QApplication::arguments());
+bool hasDisplay() {
+  return !qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") ||
+         !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
+}
+
+}  // namespace
+
+int runApplication(int argc, char** argv) {
+  // Parse before QApplication exists: --help and usage errors must not need a display.
+  QStringList arguments;
+  for (int i = 0; i < argc; ++i) arguments.append(QString::fromLocal8Bit(argv[i]));
+  const LaunchParseResult parsed = parseLaunchOptions(arguments);
   if (parsed.helpShown) {
     std::fputs(qPrintable(parsed.helpText), stdout);
     return 0;
@@ -29,6 +35,21 @@ int runApplication(int argc, char** argv) {
     return 2;
   }
   const LaunchOptions& options = parsed.options;
+  if (!hasDisplay()) {
+    if (options.screenshotPath.isEmpty()) {
+      std::fprintf(stderr,
+                   "counterscope: no display (DISPLAY and WAYLAND_DISPLAY are unset); run it from a desktop "
+                   "session, or render offscreen with --screenshot OUT.png\n");
+      return 1;
+    }
+    qputenv("QT_QPA_PLATFORM", "offscreen");  // a screenshot needs no screen
+  }
+
+  QApplication application(argc, argv);
+  QApplication::setOrganizationName(QStringLiteral("Counterscope"));
+  QApplication::setApplicationName(QStringLiteral("Counterscope"));
+  QApplication::setApplicationVersion(QStringLiteral(COUNTERSCOPE_VERSION));
+  QApplication::setApplicationDisplayName(QStringLiteral("Counterscope"));
   applyTheme(application);
 
   MainWindow window;

@@ -27,6 +27,9 @@ ImageCanvas::ImageCanvas(QWidget* parent) : QGraphicsView(parent), m_graphicsSce
   setBackgroundBrush(canvasBackground);
   setFrameShape(QFrame::NoFrame);
   setDragMode(QGraphicsView::ScrollHandDrag);
+  // Panning is by dragging; scroll bars would only shrink the view and flicker in and out with the zoom.
+  setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
   setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
   setResizeAnchor(QGraphicsView::AnchorViewCenter);
   setRenderHints(QPainter::Antialiasing | QPainter::SmoothPixmapTransform | QPainter::TextAntialiasing);

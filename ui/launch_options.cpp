@@ -11,13 +11,33 @@ DatasetSource demoDatasetSource(const QString& worldDir) {
                        world.filePath(QStringLiteral("images"))};
 }
 
+QString launchUsage() {
+  return QStringLiteral(
+      "usage: counterscope [--ann FILE --images ROOT] [--demo --world DIR] [--screenshot OUT.png] [--image-id ID]\n"
+      "\n"
+      "Counterscope: inspect instance-segmentation errors on LVIS through counterfactual maps.\n"
+      "\n"
+      "options:\n"
+      "  --ann FILE            LVIS/COCO annotation JSON to open at start-up\n"
+      "  --images ROOT         image root of the dataset given with --ann\n"
+      "  --demo                open the synthetic world given with --world (its val split)\n"
+      "  --world DIR           folder written by 'counterscope-cli synth --out DIR'\n"
+      "  --screenshot OUT.png  render the window (offscreen without a display), save it once the first\n"
+      "                        image is drawn, and exit (0 = written, 1 = the dataset or image failed)\n"
+      "  --image-id ID         image to show first (its LVIS/COCO id)\n"
+      "  -h, --help            show this help\n"
+      "  -v, --version         show the version\n");
+}
+
 LaunchParseResult parseLaunchOptions(const QStringList& arguments) {
   LaunchParseResult result;
+  // Parsing needs no QCoreApplication (and the help text is our own): --help and usage errors must work
+  // on a machine without a display, before any GUI object exists.
   QCommandLineParser parser;
-  parser.setApplicationDescription(
-      QStringLiteral("Counterscope: inspect instance-segmentation errors on LVIS through counterfactual maps."));
-  const QCommandLineOption helpOption = parser.addHelpOption();
-  const QCommandLineOption versionOption = parser.addVersionOption();
+  const QCommandLineOption helpOption({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("help"));
+  const QCommandLineOption versionOption({QStringLiteral("v"), QStringLiteral("version")},
+                                         QStringLiteral("version"));
+  parser.addOptions({helpOption, versionOption});
   const QCommandLineOption annOption(QStringLiteral("ann"),
                                      QStringLiteral("LVIS/COCO annotation JSON to open at start-up."),
                                      QStringLiteral("FILE"));
@@ -40,19 +60,19 @@ LaunchParseResult parseLaunchOptions(const QStringList& arguments) {
 
   if (!parser.parse(arguments)) {
     result.error = parser.errorText();
-    result.helpText = parser.helpText();
+    result.helpText = launchUsage();
     return result;
   }
   if (parser.isSet(helpOption) || parser.isSet(versionOption)) {
     result.helpShown = true;
     result.helpText = parser.isSet(helpOption)
-                          ? parser.helpText()
+                          ? launchUsage()
                           : QStringLiteral("counterscope %1\n").arg(QStringLiteral(COUNTERSCOPE_VERSION));
     return result;
   }
   auto fail = [&](const QString& message) {
     result.error = message;
-    result.helpText = parser.helpText();
+    result.helpText = launchUsage();
     return result;
   };
   if (!parser.positionalArguments().isEmpty()) {

@@ -30,6 +30,9 @@ struct LaunchParseResult {
   QString helpText;
 };
 
+/// The --help text.
+QString launchUsage();
+
 /// Parses `arguments` (argv as QStrings, program name first). Never exits the process.
 LaunchParseResult parseLaunchOptions(const QStringList& arguments);
 

@@ -7,6 +7,7 @@
 #include <QFileInfo>
 #include <QHeaderView>
 #include <QItemSelectionModel>
+#include <QListView>
 #include <QMenu>
 #include <QMessageBox>
 #include <QSettings>
@@ -217,6 +218,7 @@ void MainWindow::onDatasetChanged() {
   m_statusBar->showStats(m_document->stats());
   m_sceneLoader->setDataset(m_document->dataset(), source.imageRoot);
   m_browser->setDataset(m_document->dataset(), source.imageRoot);
+  m_browser->view()->setFocus();  // arrow keys walk the list right away
   if (m_imageOnLoad) {
     const qint64 imageId = *m_imageOnLoad;
     m_imageOnLoad.reset();

@@ -20,9 +20,12 @@ const QString annotationPath = QStringLiteral(COUNTERSCOPE_REFS_DIR "/lvis/lvis_
 const QString imageRoot = QStringLiteral(COUNTERSCOPE_REFS_DIR "/lvis/images");
 const QString scratch = QStringLiteral(COUNTERSCOPE_TEST_TMP_DIR "/test_screenshot");
 
-QProcessEnvironment offscreenEnvironment() {
+/// No display at all, as on a build server: the executable must pick the offscreen platform itself.
+QProcessEnvironment headlessEnvironment() {
   QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-  environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+  for (const char* name : {"QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"}) {
+    environment.remove(QString::fromLatin1(name));
+  }
   // Keep the executable's QSettings (recent files) out of the user's configuration.
   environment.insert(QStringLiteral("XDG_CONFIG_HOME"), scratch + QStringLiteral("/config"));
   return environment;
@@ -75,7 +78,7 @@ class TestScreenshot : public QObject {
   void executableWritesThePng() {
     const QString output = scratch + QStringLiteral("/executable.png");
     QProcess process;
-    process.setProcessEnvironment(offscreenEnvironment());
+    process.setProcessEnvironment(headlessEnvironment());
     process.start(QStringLiteral(COUNTERSCOPE_APP_PATH),
                   {QStringLiteral("--ann"), annotationPath, QStringLiteral("--images"), imageRoot,
                    QStringLiteral("--screenshot"), output});
@@ -90,7 +93,7 @@ class TestScreenshot : public QObject {
   void executableFailsOnABadDataset() {
     const QString output = scratch + QStringLiteral("/bad.png");
     QProcess process;
-    process.setProcessEnvironment(offscreenEnvironment());
+    process.setProcessEnvironment(headlessEnvironment());
     process.start(QStringLiteral(COUNTERSCOPE_APP_PATH),
                   {QStringLiteral("--ann"), scratch + QStringLiteral("/absent.json"), QStringLiteral("--images"),
                    scratch, QStringLiteral("--screenshot"), output});
@@ -102,9 +105,29 @@ class TestScreenshot : public QObject {
     QVERIFY(!QFile::exists(output));
   }
 
+  void executableHelpNeedsNoDisplay() {
+    QProcess process;
+    process.setProcessEnvironment(headlessEnvironment());
+    process.start(QStringLiteral(COUNTERSCOPE_APP_PATH), {QStringLiteral("--help")});
+    QVERIFY(process.waitForFinished(30000));
+    QCOMPARE(process.exitCode(), 0);
+    QVERIFY(QString::fromLocal8Bit(process.readAllStandardOutput()).contains(QStringLiteral("--screenshot")));
+  }
+
+  void executableWithoutDisplayNeedsScreenshot() {
+    QProcess process;
+    process.setProcessEnvironment(headlessEnvironment());
+    process.start(QStringLiteral(COUNTERSCOPE_APP_PATH),
+                  {QStringLiteral("--ann"), annotationPath, QStringLiteral("--images"), imageRoot});
+    QVERIFY(process.waitForFinished(30000));
+    QCOMPARE(process.exitStatus(), QProcess::NormalExit);  // a message, not Qt's abort
+    QCOMPARE(process.exitCode(), 1);
+    QVERIFY(QString::fromLocal8Bit(process.readAllStandardError()).contains(QStringLiteral("no display")));
+  }
+
   void executableRejectsBadUsage() {
     QProcess process;
-    process.setProcessEnvironment(offscreenEnvironment());
+    process.setProcessEnvironment(headlessEnvironment());
     process.start(QStringLiteral(COUNTERSCOPE_APP_PATH), {QStringLiteral("--demo")});
     QVERIFY(process.waitForFinished(30000));
     QCOMPARE(process.exitCode(), 2);
