@@ -1,0 +1,154 @@
+#include "core/modeling/resnet.h"
+
+#include <array>
+
+#include "core/util/error.h"
+
+namespace counterscope::modeling {
+namespace {
+
+namespace nn = torch::nn;
+
+nn::Conv2d conv(std::int64_t in, std::int64_t out, std::int64_t kernel, std::int64_t stride,
+                std::int64_t padding) {
+  nn::Conv2d layer(nn::Conv2dOptions(in, out, kernel).stride(stride).padding(padding).bias(false));
+  // torchvision's ResNet initialisation (matters only when training from scratch).
+  nn::init::kaiming_normal_(layer->weight, 0.0, torch::kFanOut, torch::kReLU);
+  return layer;
+}
+
+nn::Sequential make_downsample(std::int64_t in, std::int64_t out, std::int64_t stride,
+                               const std::string& norm) {
+  if (stride == 1 && in == out) return nullptr;
+  nn::Sequential downsample;
+  downsample->push_back(conv(in, out, 1, stride, 0));
+  downsample->push_back(make_norm_layer(norm, out));
+  return downsample;
+}
+
+}  // namespace
+
+FrozenBatchNorm2dImpl::FrozenBatchNorm2dImpl(std::int64_t num_features, double eps) : m_eps(eps) {
+  m_weight = register_buffer("weight", torch::ones({num_features}));
+  m_bias = register_buffer("bias", torch::zeros({num_features}));
+  m_running_mean = register_buffer("running_mean", torch::zeros({num_features}));
+  m_running_var = register_buffer("running_var", torch::ones({num_features}));
+}
+
+torch::Tensor FrozenBatchNorm2dImpl::forward(const torch::Tensor& x) {
+  // Same arithmetic order as torchvision, so results agree to the last bits.
+  auto w = m_weight.reshape({1, -1, 1, 1});
+  auto b = m_bias.reshape({1, -1, 1, 1});
+  auto rv = m_running_var.reshape({1, -1, 1, 1});
+  auto rm = m_running_mean.reshape({1, -1, 1, 1});
+  auto scale = w * (rv + m_eps).rsqrt();
+  auto bias = b - rm * scale;
+  return x * scale + bias;
+}
+
+torch::nn::AnyModule make_norm_layer(const std::string& kind, std::int64_t channels) {
+  if (kind == "frozen") return torch::nn::AnyModule(FrozenBatchNorm2d(channels));
+  if (kind == "batch") return torch::nn::AnyModule(torch::nn::BatchNorm2d(channels));
+  throw InputError("model config", "backbone.norm", quote_for_message(kind), "expected \"frozen\" or \"batch\"");
+}
+
+BasicBlockImpl::BasicBlockImpl(std::int64_t in_channels, std::int64_t planes, std::int64_t stride,
+                               const std::string& norm) {
+  m_conv1 = register_module("conv1", conv(in_channels, planes, 3, stride, 1));
+  m_bn1 = make_norm_layer(norm, planes);
+  register_module("bn1", m_bn1.ptr());
+  m_conv2 = register_module("conv2", conv(planes, planes, 3, 1, 1));
+  m_bn2 = make_norm_layer(norm, planes);
+  register_module("bn2", m_bn2.ptr());
+  m_downsample = make_downsample(in_channels, planes * expansion, stride, norm);
+  if (m_downsample) register_module("downsample", m_downsample);
+}
+
+torch::Tensor BasicBlockImpl::forward(const torch::Tensor& x) {
+  auto out = torch::relu(m_bn1.forward(m_conv1->forward(x)));
+  out = m_bn2.forward(m_conv2->forward(out));
+  const auto identity = m_downsample ? m_downsample->forward(x) : x;
+  return torch::relu(out + identity);
+}
+
+BottleneckImpl::BottleneckImpl(std::int64_t in_channels, std::int64_t planes, std::int64_t stride,
+                               const std::string& norm) {
+  m_conv1 = register_module("conv1", conv(in_channels, planes, 1, 1, 0));
+  m_bn1 = make_norm_layer(norm, planes);
+  register_module("bn1", m_bn1.ptr());
+  m_conv2 = register_module("conv2", conv(planes, planes, 3, stride, 1));
+  m_bn2 = make_norm_layer(norm, planes);
+  register_module("bn2", m_bn2.ptr());
+  m_conv3 = register_module("conv3", conv(planes, planes * expansion, 1, 1, 0));
+  m_bn3 = make_norm_layer(norm, planes * expansion);
+  register_module("bn3", m_bn3.ptr());
+  m_downsample = make_downsample(in_channels, planes * expansion, stride, norm);
+  if (m_downsample) register_module("downsample", m_downsample);
+}
+
+torch::Tensor BottleneckImpl::forward(const torch::Tensor& x) {
+  auto out = torch::relu(m_bn1.forward(m_conv1->forward(x)));
+  out = torch::relu(m_bn2.forward(m_conv2->forward(out)));
+  out = m_bn3.forward(m_conv3->forward(out));
+  const auto identity = m_downsample ? m_downsample->forward(x) : x;
+  return torch::relu(out + identity);
+}
+
+ResNetBodyImpl::ResNetBodyImpl(int depth, const std::string& norm) {
+  std::array<int, 4> blocks{};
+  bool bottleneck = false;
+  switch (depth) {
+    case 18: blocks = {2, 2, 2, 2}; break;
+    case 34: blocks = {3, 4, 6, 3}; break;
+    case 50: blocks = {3, 4, 6, 3}; bottleneck = true; break;
+    case 101: blocks = {3, 4, 23, 3}; bottleneck = true; break;
+    default:
+      throw InputError("model config", "backbone.depth", std::to_string(depth), "expected 18, 34, 50 or 101");
+  }
+  m_conv1 = register_module("conv1", conv(3, 64, 7, 2, 3));
+  m_bn1 = make_norm_layer(norm, 64);
+  register_module("bn1", m_bn1.ptr());
+  std::int64_t in_channels = 64;
+  const std::int64_t expansion = bottleneck ? BottleneckImpl::expansion : BasicBlockImpl::expansion;
+  for (int layer = 0; layer < 4; ++layer) {
+    const std::int64_t planes = 64LL << layer;
+    nn::Sequential blocks_of_layer;
+    for (int block = 0; block < blocks[layer]; ++block) {
+      const std::int64_t stride = (block == 0 && layer > 0) ? 2 : 1;
+      if (bottleneck)
+        blocks_of_layer->push_back(Bottleneck(in_channels, planes, stride, norm));
+      else
+        blocks_of_layer->push_back(BasicBlock(in_channels, planes, stride, norm));
+      in_channels = planes * expansion;
+    }
+    m_layers.push_back(register_module("layer" + std::to_string(layer + 1), blocks_of_layer));
+    m_out_channels.push_back(in_channels);
+  }
+}
+
+std::vector<torch::Tensor> ResNetBodyImpl::forward(const torch::Tensor& x) {
+  auto out = torch::relu(m_bn1.forward(m_conv1->forward(x)));
+  out = torch::max_pool2d(out, 3, 2, 1);
+  std::vector<torch::Tensor> features;
+  for (auto& layer : m_layers) {
+    out = layer->forward(out);
+    features.push_back(out);
+  }
+  return features;
+}
+
+void ResNetBodyImpl::freeze_layers(int trainable_layers) {
+  if (trainable_layers < 0 || trainable_layers > 5)
+    throw InputError("model config", "backbone.trainable_layers", std::to_string(trainable_layers),
+                     "expected 0..5");
+  std::vector<std::string> trained = {"layer4", "layer3", "layer2", "layer1", "conv1"};
+  trained.resize(static_cast<std::size_t>(trainable_layers));
+  if (trainable_layers == 5) trained.push_back("bn1");
+  for (auto& item : named_parameters()) {
+    bool keep = false;
+    for (const auto& prefix : trained) keep = keep || item.key().rfind(prefix, 0) == 0;
+    if (!keep) item.value().set_requires_grad(false);
+  }
+}
+
+}  // namespace counterscope::modeling
