@@ -55,7 +55,10 @@ std::vector<std::string> candidate_paths(const ImageInfo& image, const fs::path&
     // LVIS v1: COCO 2017 layout, the folder and the name are the URL's last two parts.
     const std::string name = last_part(image.coco_url);
     const std::string folder = url_folder(image.coco_url);
-    if (!folder.empty()) add(candidates, root / folder / name);
+    if (!folder.empty()) {
+      add(candidates, root / folder / name);
+      add(candidates, root / "images" / folder / name);  // COCO's usual "images/val2017" layout
+    }
     for (const char* split : splits) add(candidates, root / split / name);
     add(candidates, root / name);
   }
@@ -74,7 +77,10 @@ std::vector<std::string> candidate_paths(const ImageInfo& image, const fs::path&
         add(candidates, root / split_2014 / name);
         if (split_2014.size() > 4) add(candidates, root / (split_2014.substr(0, split_2014.size() - 4) + "2017") / name_2017);
       }
-      for (const char* split : splits) add(candidates, root / split / name_2017);
+      for (const char* split : splits) {
+        add(candidates, root / split / name_2017);
+        add(candidates, root / "images" / split / name_2017);
+      }
       add(candidates, root / name_2017);
     }
     const std::size_t dot = name.find_last_of('.');

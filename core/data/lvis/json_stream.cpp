@@ -168,6 +168,38 @@ bool is_valid_scalar(std::string_view token) {
   return true;
 }
 
+// Visits a whole value so that simdjson checks all of it (On Demand only checks what is read).
+void validate(simdjson::ondemand::value value, const json::Where& where) {
+  simdjson::ondemand::json_type type;
+  if (auto error = value.type().get(type)) json::fail_syntax(where, error);
+  switch (type) {
+    case simdjson::ondemand::json_type::object:
+      json::for_each_field(json::read_object(value, where), where,
+                           [&](std::string_view key, simdjson::ondemand::value field) { validate(field, where.key(key)); });
+      break;
+    case simdjson::ondemand::json_type::array:
+      json::for_each_element(json::read_array(value, where), where,
+                             [&](simdjson::ondemand::value element, std::size_t i) { validate(element, where.index(i)); });
+      break;
+    case simdjson::ondemand::json_type::number: {
+      simdjson::ondemand::number number;
+      if (value.get_number().get(number)) json::fail(where, json::describe(value), "malformed number");
+      break;
+    }
+    case simdjson::ondemand::json_type::string: json::read_string(value, where); break;
+    case simdjson::ondemand::json_type::boolean: {
+      bool flag = false;
+      if (value.get_bool().get(flag)) json::fail(where, json::describe(value), "expected true or false");
+      break;
+    }
+    case simdjson::ondemand::json_type::null: {
+      bool is_null = false;
+      if (value.is_null().get(is_null) || !is_null) json::fail(where, json::describe(value), "expected null");
+      break;
+    }
+  }
+}
+
 }  // namespace
 
 JsonStreamReader::JsonStreamReader(const std::string& path, const JobContext& context, std::string progress_stage)
@@ -491,8 +523,16 @@ void JsonStreamReader::parse_batch(std::size_t begin, std::size_t end, const std
 void JsonStreamReader::skip_value(const std::string& root) {
   int c = peek_nonspace();
   if (c == -1) fail_here(root, "file ends before the value (truncated file?)");
+  if (c == '[') {
+    // Arrays (licenses, or any large unknown list) stream in batches like the known ones.
+    const JsonPath root_path(root);
+    read_array(root, [&](simdjson::ondemand::value element, std::size_t index) {
+      validate(element, json::Where{m_path, root_path.index(index)});
+    });
+    return;
+  }
   std::size_t scan = m_pos;
-  if (c != '{' && c != '[' && c != '"') {
+  if (c != '{' && c != '"') {
     // A scalar: read its token.
     for (;;) {
       const char* buffer = m_buffer.get() + headroom;
@@ -505,20 +545,25 @@ void JsonStreamReader::skip_value(const std::string& root) {
     }
     const char* buffer = m_buffer.get() + headroom;
     if (!is_valid_scalar(std::string_view(buffer + m_pos, scan - m_pos))) fail_here(root, "not a JSON value");
+    validate_value_text(m_pos, scan, root);
     m_pos = scan;
     return;
   }
+  // An object or a string: find its end (kept in the buffer), then let simdjson check it.
   ScanState state;
   for (;;) {
     const char* buffer = m_buffer.get() + headroom;
     for (; scan < m_end; ++scan) {
       const char byte = buffer[scan];
       if (state.in_string) {
-        if (state.escaped) state.escaped = false;
-        else if (byte == '\\') state.escaped = true;
-        else if (byte == '"') {
+        if (state.escaped) {
+          state.escaped = false;
+        } else if (byte == '\\') {
+          state.escaped = true;
+        } else if (byte == '"') {
           state.in_string = false;
-          if (state.depth == 0) {  // a top-level string value ends here
+          if (state.depth == 0) {  // a string value ends here
+            validate_value_text(m_pos, scan + 1, root);
             m_pos = scan + 1;
             return;
           }
@@ -533,17 +578,45 @@ void JsonStreamReader::skip_value(const std::string& root) {
           fail_here(root, "unbalanced brackets");
         }
         if (--state.depth == 0) {
+          validate_value_text(m_pos, scan + 1, root);
           m_pos = scan + 1;
           return;
         }
       }
     }
-    // Nothing of a skipped value needs to be kept.
-    m_pos = scan;
     std::size_t shift = 0;
-    if (!refill(scan, shift)) fail_here(root, "file ends inside this value (truncated file?)");
+    if (!refill(m_pos, shift)) fail_here(root, "file ends inside this value (truncated file?)");
     scan -= shift;
   }
+}
+
+void JsonStreamReader::validate_value_text(std::size_t begin, std::size_t end, const std::string& root) {
+  // Wrapped in brackets in place, like a batch: the byte before `begin` is already consumed (':' or
+  // whitespace, or the headroom byte), and the byte at `end` is restored afterwards.
+  char* buffer = m_buffer.get() + headroom;
+  const char saved_before = buffer[static_cast<std::ptrdiff_t>(begin) - 1];
+  const char saved_end = buffer[end];
+  buffer[static_cast<std::ptrdiff_t>(begin) - 1] = '[';
+  buffer[end] = ']';
+  const JsonPath root_path(root);
+  const json::Where where{m_path, root_path};
+  std::size_t index = 0;
+  char* json = buffer + begin - 1;
+  const std::size_t allocated = static_cast<std::size_t>(buffer + m_capacity + simdjson::SIMDJSON_PADDING - json);
+  simdjson::ondemand::document document;
+  auto error = m_parser.iterate(json, end - begin + 2, allocated).get(document);
+  if (error) json::fail_syntax(where, error);
+  simdjson::ondemand::array array;
+  if ((error = document.get_array().get(array))) json::fail_syntax(where, error);
+  for (auto element_result : array) {
+    simdjson::ondemand::value element;
+    if ((error = std::move(element_result).get(element))) json::fail_syntax(where, error);
+    validate(element, where);
+    ++index;
+  }
+  if (index != 1) json::fail(where, "", "invalid JSON value");
+  buffer[static_cast<std::ptrdiff_t>(begin) - 1] = saved_before;
+  buffer[end] = saved_end;
 }
 
 }  // namespace counterscope::data

@@ -40,7 +40,7 @@ class JsonStreamReader {
 
   /// The next value is an array: streams its elements to `handler`. `root` names it in messages.
   void read_array(const std::string& root, const JsonElementHandler& handler);
-  /// Skips the next value (unknown fields). Checks only that brackets and strings are balanced.
+  /// Skips the next value (unknown fields such as "info"), after checking that it is valid JSON.
   void skip_value(const std::string& root);
 
   const std::string& path() const { return m_path; }
@@ -66,10 +66,12 @@ class JsonStreamReader {
   [[noreturn]] void fail_here(const std::string& field, const std::string& problem);
   std::string preview(std::size_t position) const;
   void report_progress();
+  // Parses the complete value in [begin, end) of the buffer with simdjson and visits all of it.
+  void validate_value_text(std::size_t begin, std::size_t end, const std::string& root);
   void expect_end(const std::string& after);
 
   std::string m_path;
-  const JobContext& m_context;
+  JobContext m_context;
   std::string m_stage;
   std::FILE* m_file = nullptr;
   std::uint64_t m_file_size = 0;
