@@ -1,15 +1,22 @@
 #include "core/data/synthetic/world_options.h"
 
+#include <cmath>
+
 #include "core/util/error.h"
 
 namespace counterscope::data::synthetic {
 namespace {
 
+// Integers print without a fractional part ("width = 0", not "width = 0.0").
+std::string format_number(double value) {
+  if (std::floor(value) == value && std::abs(value) < 1e15) return std::to_string(static_cast<long long>(value));
+  return nlohmann::json(value).dump();
+}
+
 void check_range(const std::string& source, const std::string& field, double value, double low, double high) {
   if (!(value >= low && value <= high)) {
-    nlohmann::json shown = value;
-    throw InputError(source, field, shown.dump(),
-                     "must be between " + nlohmann::json(low).dump() + " and " + nlohmann::json(high).dump());
+    throw InputError(source, field, format_number(value),
+                     "must be between " + format_number(low) + " and " + format_number(high));
   }
 }
 
