@@ -31,6 +31,10 @@ AppStatusBar::AppStatusBar(QWidget* parent)
   m_progress->setTextVisible(true);
   m_progress->hide();
   m_zoom->setMinimumWidth(64);
+  // The long text (figures, messages) must never widen the window: it is cut, and its tooltip keeps it whole.
+  // The permanent sections are short by construction.
+  m_stats->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+  m_stats->setMinimumWidth(120);
   m_zoom->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
   addWidget(m_stats, 1);
   addWidget(m_progress);
@@ -63,6 +67,7 @@ void AppStatusBar::showProgress(const QString& stage, qint64 done, qint64 total)
 void AppStatusBar::showStats(const data::DatasetStats& stats) {
   m_progress->hide();
   m_stats->setText(statsSummary(stats));
+  m_stats->setToolTip(m_stats->text());
 }
 
 void AppStatusBar::showFailure(const QString& message) {
@@ -79,7 +84,10 @@ void AppStatusBar::clearDataset() {
   m_zoom->clear();
 }
 
-void AppStatusBar::setModelNote(const QString& note) { m_model->setText(note); }
+void AppStatusBar::setModelNote(const QString& note, const QString& details) {
+  m_model->setText(note);
+  m_model->setToolTip(details);
+}
 
 void AppStatusBar::setImage(const ImageScene* scene) {
   if (scene == nullptr) {

@@ -25,7 +25,7 @@ class AppStatusBar : public QStatusBar {
   void showFailure(const QString& message);
   void clearDataset();
   /// What the window knows about models (none can be loaded yet; said plainly rather than faked).
-  void setModelNote(const QString& note);
+  void setModelNote(const QString& note, const QString& details);
   void setImage(const ImageScene* scene);
   void setZoom(double factor);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include <QFontMetrics>
 #include <QGraphicsPixmapItem>
 #include <QGraphicsRectItem>
 #include <QGraphicsScene>
@@ -185,27 +186,28 @@ bool ImageCanvas::highlightAnnotation(std::optional<std::int64_t> annotationId) 
 
 void ImageCanvas::drawForeground(QPainter* painter, const QRectF& rect) {
   QGraphicsView::drawForeground(painter, rect);
-  QString message = m_emptyMessage;
-  if (m_current && m_photoItem == nullptr && !m_current->imageError.isEmpty()) {
-    message = QStringLiteral("Image file unavailable: ground truth drawn on an empty frame\n%1")
-                  .arg(m_current->imageError);
-  }
-  if (message.isEmpty()) return;
+  const bool photoMissing = m_current && m_photoItem == nullptr && !m_current->imageError.isEmpty();
+  if (m_emptyMessage.isEmpty() && !photoMissing) return;
   // Messages are drawn in viewport pixels, independent of zoom and pan.
   painter->save();
   painter->resetTransform();
-  const QRect area = viewport()->rect();
   QFont font = painter->font();
   font.setPixelSize(13);
   painter->setFont(font);
   painter->setPen(QColor(0xb8, 0xbe, 0xc8));
-  const bool overlay = m_current != nullptr;
-  const QRect textArea = overlay ? QRect(area.left() + 16, area.bottom() - 64, area.width() - 32, 56)
-                                 : area.adjusted(40, 40, -40, -40);
-  if (overlay) {
-    painter->fillRect(textArea.adjusted(-8, -4, 8, 4), QColor(0x14, 0x16, 0x1a, 200));
+  const QRect area = viewport()->rect();
+  if (photoMissing) {
+    // A strip at the bottom with one line of the reason (it lists every path tried); the frame's tooltip
+    // holds all of it.
+    const QRect strip(area.left() + 16, area.bottom() - 52, area.width() - 32, 44);
+    const QString reason =
+        QFontMetrics(font).elidedText(m_current->imageError, Qt::ElideRight, strip.width() - 16);
+    painter->fillRect(strip.adjusted(-8, -4, 8, 4), QColor(0x14, 0x16, 0x1a, 200));
+    painter->drawText(strip, Qt::AlignCenter,
+                      tr("Image file unavailable: ground truth drawn on an empty frame") + QLatin1Char('\n') + reason);
+  } else {
+    painter->drawText(area.adjusted(40, 40, -40, -40), Qt::AlignCenter | Qt::TextWordWrap, m_emptyMessage);
   }
-  painter->drawText(textArea, Qt::AlignCenter | Qt::TextWordWrap, message);
   painter->restore();
 }
 

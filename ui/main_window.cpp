@@ -275,8 +275,12 @@ void MainWindow::setDemoMode(bool demo) {
 
 void MainWindow::updateModelNote() {
   // Nothing is faked: this version shows ground truth only, and says so.
-  m_statusBar->setModelNote(m_demo ? tr("Demo world · ground truth only — demo models arrive in a later version")
-                                   : tr("Ground truth only — model loading arrives in a later version"));
+  m_statusBar->setModelNote(
+      m_demo ? tr("Demo world · no demo models yet") : tr("Ground truth only"),
+      m_demo ? tr("The synthetic demo world is shown with its ground truth. The demo models (and their "
+                  "predictions and counterfactual maps) arrive in a later version; nothing is simulated here.")
+             : tr("This version shows ground truth. Opening models and results files arrives in a later "
+                  "version."));
 }
 
 void MainWindow::updateTitle() {

@@ -23,11 +23,11 @@ using namespace counterscope::ui;
 namespace {
 
 const QString annotationPath = QStringLiteral(COUNTERSCOPE_REFS_DIR "/lvis/lvis_v0.5_val_100.json");
-// The one photo available sits at lvis/images/val2017/000000196141.jpg: "lvis/images" is the COCO-style
-// root (coco_url -> val2017/...). With "lvis/" itself as root the photo is not found and the canvas draws
-// the ground truth on an empty frame.
-const QString imageRoot = QStringLiteral(COUNTERSCOPE_REFS_DIR "/lvis/images");
-const QString rootWithoutPhoto = QStringLiteral(COUNTERSCOPE_REFS_DIR "/lvis/");
+// The one photo available is lvis/images/val2017/000000196141.jpg; "lvis/" as root resolves it through
+// coco_url (images/val2017/...). A root without images makes the canvas draw the ground truth on an empty
+// frame.
+const QString imageRoot = QStringLiteral(COUNTERSCOPE_REFS_DIR "/lvis/");
+const QString rootWithoutPhoto = QStringLiteral(COUNTERSCOPE_TEST_TMP_DIR);
 constexpr qint64 imageId = 196141;
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <QtTest>
 
 #include "tests/test_paths.h"
+#include "ui/app_status_bar.h"
 #include "ui/image_canvas.h"
 #include "ui/main_window.h"
 #include "ui/screenshot_session.h"
@@ -88,6 +89,33 @@ class TestScreenshot : public QObject {
     const QImage shot(output);
     QVERIFY(!shot.isNull());
     QCOMPARE(shot.size(), QSize(1280, 800));
+  }
+
+  void executableOpensADemoWorld() {
+    // The layout 'counterscope-cli synth --out DIR' writes: DIR/annotations/val.json, DIR/images/val2017/.
+    const QString world = scratch + QStringLiteral("/world");
+    QVERIFY(QDir().mkpath(world + QStringLiteral("/annotations")));
+    QVERIFY(QDir().mkpath(world + QStringLiteral("/images")));
+    QFile::remove(world + QStringLiteral("/annotations/val.json"));
+    QVERIFY(QFile::copy(annotationPath, world + QStringLiteral("/annotations/val.json")));
+    QFile::link(imageRoot + QStringLiteral("/val2017"), world + QStringLiteral("/images/val2017"));
+    const QString output = scratch + QStringLiteral("/demo.png");
+    QProcess process;
+    process.setProcessEnvironment(headlessEnvironment());
+    process.start(QStringLiteral(COUNTERSCOPE_APP_PATH),
+                  {QStringLiteral("--demo"), QStringLiteral("--world"), world, QStringLiteral("--screenshot"), output,
+                   QStringLiteral("--image-id"), QStringLiteral("196141")});
+    QVERIFY(process.waitForFinished(90000));
+    QVERIFY2(process.exitCode() == 0, process.readAllStandardError().constData());
+    QCOMPARE(QImage(output).size(), QSize(1280, 800));  // long status texts must not widen the window
+  }
+
+  void demoModeSaysThereAreNoModelsYet() {
+    MainWindow window;
+    window.setDemoMode(true);
+    QVERIFY(window.appStatusBar()->modelText().contains(QStringLiteral("no demo models")));
+    window.setDemoMode(false);
+    QVERIFY(!window.appStatusBar()->modelText().contains(QStringLiteral("demo")));
   }
 
   void executableFailsOnABadDataset() {
