@@ -1,7 +1,8 @@
 #pragma once
 // Portable randomness for the synthetic world. std::mt19937_64 drives every random choice, but the
 // distributions are written out here: std::uniform_real_distribution and friends are implementation-defined
-// and differ between standard libraries, and the world must be byte-identical wherever it is generated.
+// and differ between standard libraries. (Byte-identity is guaranteed for one build on one platform; a
+// different libm may round sin/exp differently and move a pixel.)
 // Per-pixel noise uses a stateless hash instead of an engine, so a pixel's value never depends on the order
 // in which pixels or images are drawn (or on the thread that draws them).
 
