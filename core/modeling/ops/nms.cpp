@@ -138,6 +138,13 @@ torch::Tensor nms_with_tensor_ops(const torch::Tensor& boxes, const torch::Tenso
 
 }  // namespace
 
+namespace detail {
+torch::Tensor nms_tensor_ops(const torch::Tensor& boxes, const torch::Tensor& scores, double iou_threshold) {
+  check_nms_inputs(boxes, scores, k_op);
+  return nms_with_tensor_ops(boxes, scores, iou_threshold);
+}
+}  // namespace detail
+
 torch::Tensor nms(const torch::Tensor& boxes, const torch::Tensor& scores, double iou_threshold) {
   check_nms_inputs(boxes, scores, k_op);
   if (boxes.device().is_cpu()) return nms_on_cpu(boxes, scores, iou_threshold, nullptr);

@@ -19,4 +19,9 @@ torch::Tensor nms(const torch::Tensor& boxes, const torch::Tensor& scores, doubl
 torch::Tensor batched_nms(const torch::Tensor& boxes, const torch::Tensor& scores, const torch::Tensor& idxs,
                           double iou_threshold);
 
+namespace detail {
+/// The off-CPU formulation (device overlap matrix + host sweep), exposed so tests can run it on the CPU.
+torch::Tensor nms_tensor_ops(const torch::Tensor& boxes, const torch::Tensor& scores, double iou_threshold);
+}  // namespace detail
+
 }  // namespace counterscope::modeling

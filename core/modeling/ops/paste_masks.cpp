@@ -135,10 +135,8 @@ void paste_with_tensor_ops(const torch::Tensor& masks, const torch::Tensor& pixe
   }
 }
 
-}  // namespace
-
-torch::Tensor paste_masks_in_image(const torch::Tensor& masks, const torch::Tensor& boxes, int64_t height,
-                                   int64_t width, int64_t padding) {
+torch::Tensor paste(const torch::Tensor& masks, const torch::Tensor& boxes, int64_t height, int64_t width,
+                    int64_t padding, bool use_cpu_kernel) {
   if (!masks.defined() || masks.dim() != 4 || masks.size(1) != 1 || masks.size(2) != masks.size(3)) {
     throw ops_detail::shape_error(k_op, "masks", masks, "expected square masks [N, 1, M, M]");
   }
@@ -160,12 +158,26 @@ torch::Tensor paste_masks_in_image(const torch::Tensor& masks, const torch::Tens
   // The box grows by the ratio the padding adds to the mask, so the padded mask keeps its scale.
   const double scale = static_cast<double>(masks.size(-1) + 2 * padding) / static_cast<double>(masks.size(-1));
   const torch::Tensor pixel_boxes = expand_boxes_to_pixels(boxes.to(probabilities.options()), scale).contiguous();
-  if (probabilities.device().is_cpu()) {
+  if (use_cpu_kernel) {
     paste_on_cpu(probabilities, pixel_boxes, padding, images);
   } else {
     paste_with_tensor_ops(probabilities, pixel_boxes, padding, images);
   }
   return images;
 }
+
+}  // namespace
+
+torch::Tensor paste_masks_in_image(const torch::Tensor& masks, const torch::Tensor& boxes, int64_t height,
+                                   int64_t width, int64_t padding) {
+  return paste(masks, boxes, height, width, padding, masks.defined() && masks.device().is_cpu());
+}
+
+namespace detail {
+torch::Tensor paste_masks_in_image_tensor_ops(const torch::Tensor& masks, const torch::Tensor& boxes, int64_t height,
+                                              int64_t width, int64_t padding) {
+  return paste(masks, boxes, height, width, padding, false);
+}
+}  // namespace detail
 
 }  // namespace counterscope::modeling

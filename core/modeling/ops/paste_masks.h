@@ -15,4 +15,10 @@ namespace counterscope::modeling {
 torch::Tensor paste_masks_in_image(const torch::Tensor& masks, const torch::Tensor& boxes, int64_t height,
                                    int64_t width, int64_t padding = 1);
 
+namespace detail {
+/// The off-CPU formulation (per-mask interpolate + copy), exposed so tests can run it on the CPU.
+torch::Tensor paste_masks_in_image_tensor_ops(const torch::Tensor& masks, const torch::Tensor& boxes, int64_t height,
+                                              int64_t width, int64_t padding = 1);
+}  // namespace detail
+
 }  // namespace counterscope::modeling
