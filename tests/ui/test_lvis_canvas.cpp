@@ -46,6 +46,7 @@ class TestLvisCanvas : public QObject {
     DatasetDocument document;
     QSignalSpy changed(&document, &DatasetDocument::datasetChanged);
     QSignalSpy started(&document, &DatasetDocument::loadStarted);
+    QSignalSpy progress(&document, &DatasetDocument::loadProgress);
     document.open({annotationPath, imageRoot});
     QCOMPARE(started.count(), 1);
     QCOMPARE(document.state(), DatasetDocument::State::loading);  // open() returned before the load ended
@@ -56,6 +57,7 @@ class TestLvisCanvas : public QObject {
     QCOMPARE(document.stats().total.categories, std::int64_t{1230});
     QCOMPARE(document.stats().format, data::DatasetFormat::lvis_v05);
     QVERIFY(document.imageIndexOf(imageId));
+    QVERIFY(!progress.isEmpty());  // the core's progress reports reached the GUI thread as signals
   }
 
   void sceneOfImage196141() {
@@ -93,6 +95,36 @@ class TestLvisCanvas : public QObject {
     QVERIFY(canvas.highlightAnnotation(someId));
     QVERIFY(!canvas.highlightAnnotation(-5));
     QVERIFY(!canvas.highlightedAnnotation());
+
+    // The wheel zooms around the cursor; a click on a mask picks its annotation.
+    const double fitted = canvas.zoomFactor();
+    const QPoint centre = canvas.viewport()->rect().center();
+    QWheelEvent wheel(centre, canvas.viewport()->mapToGlobal(centre), QPoint(), QPoint(0, 120), Qt::NoButton,
+                      Qt::NoModifier, Qt::NoScrollPhase, false);
+    QCoreApplication::sendEvent(canvas.viewport(), &wheel);
+    QVERIFY(canvas.zoomFactor() > fitted * 1.1);
+    QVERIFY(!canvas.isFitMode());
+    canvas.fitToWindow();
+
+    // The largest annotation (first in the scene): click the centre pixel of its mask that lies inside it.
+    const AnnotationGraphic& largest = scene->annotations.front();
+    QPoint inside;
+    bool found = false;
+    for (int y = largest.mask.height() / 2; y < largest.mask.height() && !found; ++y)
+      for (int x = largest.mask.width() / 2; x < largest.mask.width() && !found; ++x)
+        if (qAlpha(largest.mask.pixel(x, y)) == maskFillAlpha) {
+          inside = largest.maskOrigin + QPoint(x, y);
+          found = true;
+        }
+    QVERIFY(found);
+    QSignalSpy clicked(&canvas, &ImageCanvas::annotationClicked);
+    canvas.show();
+    const QPoint viewPoint = canvas.mapFromScene(QPointF(inside) + QPointF(0.5, 0.5));
+    QTest::mouseClick(canvas.viewport(), Qt::LeftButton, Qt::NoModifier, viewPoint);
+    QCOMPARE(clicked.count(), 1);
+    const qint64 picked = clicked.first().first().toLongLong();
+    QVERIFY(canvas.highlightedAnnotation());
+    QCOMPARE(*canvas.highlightedAnnotation(), picked);
 
     canvas.clearScene(QStringLiteral("nothing"));
     QCOMPARE(canvas.annotationItemCount(), 0);
