@@ -4,6 +4,7 @@
 #include <memory>
 
 #include <QComboBox>
+#include <QCompleter>
 #include <QListView>
 #include <QSignalSpy>
 #include <QtTest>
@@ -34,6 +35,18 @@ class TestImageBrowser : public QObject {
     QCOMPARE(box->itemText(1), QStringLiteral("cat  (2)"));
     QCOMPARE(box->itemText(2), QStringLiteral("newt  (2)"));
     QCOMPARE(box->itemText(3), QStringLiteral("owl  (2)"));
+  }
+
+  void searchMatchesAnyPartOfTheName() {
+    FilterBar bar;
+    bar.setDataset(m_dataset);
+    QCompleter* completer = bar.categoryBox()->completer();
+    QVERIFY(completer != nullptr);
+    completer->setCompletionPrefix(QStringLiteral("EW"));  // inside "newt", any case
+    QCOMPARE(completer->completionCount(), 1);
+    QCOMPARE(completer->currentCompletion(), QStringLiteral("newt  (2)"));
+    completer->setCompletionPrefix(QStringLiteral("yak"));  // never annotated: not offered
+    QCOMPARE(completer->completionCount(), 0);
   }
 
   void groupRestrictsTheCategoryList() {
