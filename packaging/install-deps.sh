@@ -9,7 +9,7 @@ packages=(
   libopencv-dev
   nlohmann-json3-dev libsimdjson-dev
   libgtest-dev
-  qt6-base-dev qt6-base-dev-tools qt6-charts-dev libgl-dev
+  qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev libgl-dev
   qt6-qpa-plugins
   python3-torchvision python3-numpy python3-scipy
   xvfb xauth
