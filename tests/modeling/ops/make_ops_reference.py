@@ -139,9 +139,11 @@ def detection_section():
     sizes = [(200, 300), (180, 310)]
     levels = {str(i): torch.randn(2, 4, 224 // s, 320 // s, generator=g) for i, s in enumerate((4, 8, 16, 32))}
     levels["pool"] = torch.randn(2, 4, 4, 5, generator=g)
-    side = torch.exp(torch.rand(40, 2, generator=g) * 4.5 + 1.0)  # 2.7 .. 245 pixels per side
+    side = torch.exp(torch.rand(40, 2, generator=g) * 5.5 + 1.0)  # 2.7 .. 665 pixels per side
     corner = torch.rand(40, 2, generator=g) * 150
     boxes = torch.cat([corner, corner + side], 1)
+    boxes[0] = torch.tensor([0.0, 0.0, 600.0, 550.0])  # coarsest level
+    boxes[26] = torch.tensor([3.0, 4.0, 9.0, 8.5])     # finest level
     boxes_per_image = [boxes[:25], boxes[25:]]
     pooled = pooler(levels, boxes_per_image, sizes)
     out["msra_boxes0"], out["msra_boxes1"] = boxes_per_image

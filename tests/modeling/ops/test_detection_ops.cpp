@@ -148,12 +148,14 @@ TEST(MultiScaleRoIAlign, MatchesTorchvisionLevelsAndOutput) {
 
 TEST(MultiScaleRoIAlign, EdgeCasesAndGradients) {
   const MultiScaleRoIAlign pooler(2, 3, 2);
-  std::vector<torch::Tensor> features = {torch::randn({1, 2, 16, 16}).set_requires_grad(true),
-                                         torch::randn({1, 2, 8, 8}).set_requires_grad(true)};
-  const std::vector<std::pair<int64_t, int64_t>> sizes = {{64, 64}};
+  std::vector<torch::Tensor> features = {torch::randn({1, 2, 64, 64}).set_requires_grad(true),
+                                         torch::randn({1, 2, 32, 32}).set_requires_grad(true)};
+  const std::vector<std::pair<int64_t, int64_t>> sizes = {{256, 256}};
   EXPECT_EQ(pooler.forward(features, {torch::zeros({0, 4})}, sizes).sizes(), (torch::IntArrayRef{0, 2, 3, 3}));
-  // A small and a large box reach different levels; both levels receive gradient.
-  const torch::Tensor boxes = torch::tensor({1.f, 1.f, 9.f, 9.f, 0.f, 0.f, 60.f, 60.f}).view({2, 4});
+  // A small box (level 2) and a large one (sqrt(area) 200: level 3); both levels receive gradient.
+  const torch::Tensor boxes = torch::tensor({1.f, 1.f, 9.f, 9.f, 0.f, 0.f, 200.f, 200.f}).view({2, 4});
+  expect_identical(pooler.assign_levels({boxes}, pooler.infer_scales(features, sizes)), torch::tensor({0, 1}),
+                   "levels");
   const torch::Tensor pooled = pooler.forward(features, {boxes}, sizes);
   pooled.sum().backward();
   EXPECT_GT(features[0].grad().abs().sum().item<double>(), 0.0);
