@@ -1,5 +1,6 @@
 #include "core/data/lvis/json_values.h"
 
+#include <charconv>
 #include <cmath>
 #include <limits>
 #include <utility>
@@ -66,7 +67,91 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
   return length;
 }
 
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_json_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+// Exact powers of ten as doubles (10^22 is the largest exact one).
+constexpr double exact_powers_of_ten[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                          1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+// Parses one JSON number starting at p; returns the end of it, or nullptr when the text there is not a JSON
+// number (or overflows a double).
+const char* parse_number(const char* p, const char* end, double& out) {
+  const char* start = p;
+  const bool negative = p < end && *p == '-';
+  if (negative) ++p;
+  if (p == end || !is_digit(*p)) return nullptr;
+  std::uint64_t mantissa = 0;
+  int digits = 0;         // significant digits accumulated in mantissa
+  int fraction = 0;       // digits after the point
+  bool exact = true;      // eligible for the fast path
+  const auto take = [&](char c) {
+    if (mantissa == 0 && c == '0') return;  // leading zeros carry no precision
+    if (++digits > 15) exact = false;
+    else mantissa = mantissa * 10 + static_cast<std::uint64_t>(c - '0');
+  };
+  if (*p == '0') {
+    ++p;
+  } else {
+    while (p < end && is_digit(*p)) take(*p++);
+  }
+  if (p < end && *p == '.') {
+    ++p;
+    if (p == end || !is_digit(*p)) return nullptr;
+    while (p < end && is_digit(*p)) {
+      take(*p++);
+      ++fraction;
+    }
+  }
+  if (p < end && (*p == 'e' || *p == 'E')) {
+    exact = false;
+    ++p;
+    if (p < end && (*p == '+' || *p == '-')) ++p;
+    if (p == end || !is_digit(*p)) return nullptr;
+    while (p < end && is_digit(*p)) ++p;
+  }
+  if (exact && fraction <= 22) {
+    // Both operands are exact doubles, so one IEEE division gives the correctly rounded value.
+    const double value = static_cast<double>(mantissa) / exact_powers_of_ten[fraction];
+    out = negative ? -value : value;
+    return p;
+  }
+  const auto result = std::from_chars(start, p, out);
+  if (result.ec != std::errc() || result.ptr != p || !std::isfinite(out)) return nullptr;
+  return p;
+}
+
 }  // namespace
+
+std::size_t append_numbers(std::string_view raw, const Where& where, std::vector<double>& out) {
+  const char* p = raw.data();
+  const char* end = raw.data() + raw.size();
+  while (end > p && is_json_space(end[-1])) --end;
+  if (p == end || *p != '[' || end[-1] != ']') fail(where, "", "expected an array of numbers");
+  ++p;
+  --end;  // the closing bracket
+  std::size_t count = 0;
+  while (p < end && is_json_space(*p)) ++p;
+  if (p == end) return 0;
+  for (;;) {
+    double value = 0;
+    const char* next = parse_number(p, end, value);
+    const char* after = next == nullptr ? p : next;
+    while (after < end && is_json_space(*after)) ++after;
+    if (next == nullptr || (after < end && *after != ',')) {
+      // Not a number, or a number followed by something else ("01", "0x10"): show the whole element.
+      const char* token_end = p;
+      while (token_end < end && *token_end != ',') ++token_end;
+      fail(where.index(count), quote_for_message(escape_bytes(std::string_view(p, token_end - p)), 40),
+           "expected a number");
+    }
+    out.push_back(value);
+    ++count;
+    if (after == end) return count;
+    p = after + 1;  // past the ','
+    while (p < end && is_json_space(*p)) ++p;
+  }
+}
 
 void fail(const Where& where, const std::string& value, const std::string& problem) {
   throw InputError(where.file, where.path.str(), value, problem);

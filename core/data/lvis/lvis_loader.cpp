@@ -233,18 +233,12 @@ void LvisReader::polygons(simdjson::ondemand::array list, const Where& where, An
     const Where polygon_where = where.index(k);
     std::vector<double>& coordinates = m_dataset.polygon_coordinates;
     const std::uint64_t start = coordinates.size();
-    // The hot loop of the loader: read each coordinate directly, and build the path only on failure.
-    std::size_t j = 0;
-    for (auto coordinate : json::read_array(polygon_value, polygon_where)) {
-      double x = 0;
-      if (coordinate.get_double().get(x)) {
-        value bad;
-        if (auto error = std::move(coordinate).get(bad)) json::fail_syntax(polygon_where.index(j), error);
-        json::read_double(bad, polygon_where.index(j));  // throws with the right message
-      }
-      coordinates.push_back(x);
-      ++j;
+    // The hot loop of the loader: simdjson delimits the polygon, its numbers are converted in one pass.
+    std::string_view raw;
+    if (auto error = json::read_array(polygon_value, polygon_where).raw_json().get(raw)) {
+      json::fail_syntax(polygon_where, error);
     }
+    json::append_numbers(raw, polygon_where, coordinates);
     const std::uint64_t count = coordinates.size() - start;
     if (count < 6 || count % 2 != 0) {
       json::fail(polygon_where, std::to_string(count) + " coordinates",

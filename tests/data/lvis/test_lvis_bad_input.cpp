@@ -102,6 +102,12 @@ TEST_F(LvisBadInput, WrongTypes) {
   doc["annotations"][1]["segmentation"][1][2] = "x";
   EXPECT_CONTAINS(error_for(doc), "annotations[1].segmentation[1][2]");
 
+  for (const char* bad : {"01", "1.", ".5", "+1", "1e", "--1", "0x10", "1e999", "true"}) {
+    std::string text = minimal_lvis_v1().dump();
+    text.replace(text.find("20.0,2.0"), 4, bad);
+    EXPECT_CONTAINS(error_for_text(text), "annotations[0].segmentation[0][2]") << bad;
+  }
+
   doc = minimal_lvis_v1();
   doc["categories"][2]["frequency"] = "often";
   EXPECT_CONTAINS(error_for(doc), "categories[2].frequency = \"often\": expected \"r\", \"c\" or \"f\"");

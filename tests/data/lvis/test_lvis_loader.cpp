@@ -206,6 +206,42 @@ TEST(LvisLoader, LargeFileAcrossBatchesAndRefills) {
   EXPECT_EQ(dataset.polygon_size(1500), 700000u);
 }
 
+// Coordinates of every shape (short decimals, 17 significant digits, exponents, negative zero, integers)
+// come back bit for bit: the fast path must round exactly like a correct parser.
+TEST(LvisLoader, CoordinatesParseExactly) {
+  std::mt19937_64 random(11);
+  std::uniform_real_distribution<double> wide(-1e4, 1e4);
+  std::vector<double> values = {0.0, -0.0, 1.0, 640.0, 0.1, 0.05, 123.45, 999999999999999.0, 1e-7, 2.5e-300,
+                                1.7976931348623157e308, 9007199254740993.0, 0.30000000000000004};
+  for (int k = 0; k < 30000; ++k) {
+    const double x = wide(random);
+    switch (k % 4) {
+      case 0: values.push_back(std::round(x * 100) / 100); break;  // LVIS-like
+      case 1: values.push_back(x); break;                          // 17 significant digits
+      case 2: values.push_back(x * 1e-9); break;                   // written with an exponent
+      default: values.push_back(std::round(x)); break;
+    }
+  }
+  if (values.size() % 2 != 0) values.push_back(1.0);
+  nlohmann::json doc = minimal_lvis_v1();
+  doc["annotations"][0]["segmentation"] = {values};
+  const std::string dir = scratch_dir("exact");
+  const Dataset dataset = load_dataset(write_text(dir, "exact.json", doc.dump()));
+  const auto polygons = dataset.polygons_of(dataset.annotations[0]);
+  ASSERT_EQ(polygons.size(), 1u);
+  ASSERT_EQ(polygons[0].size(), values.size());
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    ASSERT_EQ(std::signbit(polygons[0][i]), std::signbit(values[i])) << i;
+    ASSERT_EQ(polygons[0][i], values[i]) << i << ": " << nlohmann::json(values[i]).dump();
+  }
+  // Hand-written forms that nlohmann never writes.
+  doc["annotations"][0]["segmentation"] = nlohmann::json::array();
+  std::string text = doc.dump();
+  text.replace(text.find("\"segmentation\":[]"), 17, "\"segmentation\":[[ 1E2 , 2.50e-1,\n-3 ,4.0E+1, 0.000001 ,6 ]]");
+  const Dataset written = load_dataset(write_text(dir, "forms.json", text));
+  EXPECT_EQ(written.polygons_of(written.annotations[0])[0], (std::vector<double>{100, 0.25, -3, 40, 0.000001, 6}));
+}
+
 TEST(LvisLoader, ReportsProgressAndCancels) {
   std::vector<Progress> reports;
   JobContext context;
