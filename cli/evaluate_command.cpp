@@ -67,13 +67,15 @@ int run(const std::vector<std::string>& args) {
     results.push_back(evaluator.evaluate(type, context));
     printer.finish();
   }
-  nlohmann::json json = nlohmann::json::object();
+  // ordered_json keeps lvis-api's key order (AP, AP50, ..., ARl@300).
+  nlohmann::ordered_json json = nlohmann::ordered_json::object();
   for (const auto& result : results) {
     for (const auto& warning : result.warnings) std::cerr << "warning: " << warning << "\n";
     std::cout << "iou_type: " << iou_type_name(result.iou_type) << " (" << result.evaluated_detection_count
               << " of " << result.detection_count << " detections evaluated)\n"
               << format_metrics_table(result);
-    json[iou_type_name(result.iou_type)] = metrics_to_json(result);
+    auto& metrics = json[iou_type_name(result.iou_type)];
+    for (const auto& [key, value] : result.metrics.named(result.max_detections_per_image)) metrics[key] = value;
   }
   if (const auto path = parser.get_optional("json")) write_text_file(*path, json.dump(1) + "\n");
   if (const auto path = parser.get_optional("per-category")) {

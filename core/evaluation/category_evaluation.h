@@ -34,9 +34,10 @@ class CategoryEvaluator {
   MatchScratch m_match_scratch;
   PairAreaMatch m_match;
   std::vector<double> m_scores;
-  std::array<std::vector<std::uint8_t>, area_range_count> m_flags;  // [a]: per pair, T x detections
+  std::vector<std::uint8_t> m_flags;  // [detection][area][threshold]
   std::vector<std::uint32_t> m_order;
-  std::vector<std::uint8_t> m_true_positive, m_false_positive;
+  std::vector<std::uint8_t> m_true_positive, m_false_positive;  // [area][threshold][rank]
+  std::vector<std::uint8_t> m_tp_view, m_fp_view;
   std::vector<double> m_precision_scratch;
 };
 

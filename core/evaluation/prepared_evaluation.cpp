@@ -87,10 +87,11 @@ PreparedEvaluation::PreparedEvaluation(const data::Dataset& dataset, const Detec
       prepared.source = source;
       prepared.score = detection.score;
       prepared.category_index = static_cast<std::uint32_t>(*dataset.category_index(detection.category_id));
-      const std::string field = "detections[" + std::to_string(source) + "]";
+      // Built only for a message: there can be millions of detections.
+      auto field = [source] { return "detections[" + std::to_string(source) + "]"; };
       if (m_areas_from_boxes) {
         if (!detection.has_bbox) {
-          throw InputError("detections", field + ".bbox", "",
+          throw InputError("detections", field() + ".bbox", "",
                            "missing, while the first detection has a bbox (lvis-api then takes every "
                            "detection's area from its box)");
         }
@@ -98,7 +99,7 @@ PreparedEvaluation::PreparedEvaluation(const data::Dataset& dataset, const Detec
         prepared.area = detection.bbox.w * detection.bbox.h;
       } else {
         if (!detection.has_segmentation()) {
-          throw InputError("detections", field + ".segmentation", "",
+          throw InputError("detections", field() + ".segmentation", "",
                            "missing, while the first detection has no bbox (lvis-api then takes every "
                            "detection's area from its mask)");
         }
