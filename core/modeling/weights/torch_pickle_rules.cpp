@@ -15,6 +15,8 @@ const char* const kRebuildParameter = "torch._utils._rebuild_parameter";
 const char* const kRebuildParameterWithState = "torch._utils._rebuild_parameter_with_state";
 const char* const kTorchSize = "torch.Size";
 const char* const kCodecsEncode = "_codecs.encode";
+// LibTorch's torch::pickle_save (our save_pth) tags containers with their TorchScript type.
+const char* const kRestoreTypeTag = "torch.jit._pickle.restore_type_tag";
 
 std::int64_t expect_integer(const PickleValue& value, const std::string& what) {
   if (!value.is(PickleKind::integer)) throw PickleRefused(what + " must be an int, found " + value.describe());
@@ -78,7 +80,7 @@ PickleValuePtr TorchUnpicklerRules::find_global(const std::string& module, const
   c10::ScalarType dtype;
   const bool allowed = full == kOrderedDict || full == kRebuildTensorV2 || full == kRebuildTensor ||
                        full == kRebuildParameter || full == kRebuildParameterWithState || full == kTorchSize ||
-                       full == kCodecsEncode ||
+                       full == kCodecsEncode || full == kRestoreTypeTag ||
                        // CUDA storages load on the CPU: the bytes are the same.
                        ((module == "torch" || module == "torch.cuda") && storage_dtype_from_name(name, dtype));
   if (!allowed) {
@@ -151,6 +153,10 @@ PickleValuePtr TorchUnpicklerRules::call(const PickleValue& callable, const Pick
       }
     }
     return bytes;
+  }
+  if (name == kRestoreTypeTag) {  // (value, "Dict[str, Tensor]"): the value itself
+    if (a.size() != 2 || !a[1]->is(PickleKind::string)) throw PickleRefused(name + " called with " + args.describe());
+    return a[0];
   }
   throw PickleRefused("calling " + quote_for_message(name) + " is not allowed");
 }
