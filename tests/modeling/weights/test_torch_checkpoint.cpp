@@ -210,15 +210,17 @@ TEST_F(TorchCheckpointTest, RefusesForeignAndTruncatedFiles) {
 }
 
 TEST_F(TorchCheckpointTest, PythonReadsThePthFilesWrittenHere) {
+  std::string pairs;  // one Python run checks every file: starting Python with torch takes seconds
   for (const std::string stem : {"resnet18_zip", "dtypes_legacy", "views_zip"}) {
     const StateDict state = load_state_dict(fixture(stem + ".pth"));
     const std::string written = fixture(stem + "_written_here.pth");
     save_pth(state, written);
-    std::string log;
-    EXPECT_EQ(run_python(script("verify_pth.py") + " \"" + written + "\" \"" + fixture(stem + ".pth") + "\"", log), 0)
-        << log;
     expect_equal_state(load_state_dict(written), state, stem + " reloaded");
+    pairs += " \"" + written + "\" \"" + fixture(stem + ".pth") + "\"";
   }
+  std::string log;
+  EXPECT_EQ(run_python(script("verify_pth.py") + pairs, log), 0) << log;
+  EXPECT_NE(log.find("ok"), std::string::npos) << log;
 }
 
 }  // namespace
