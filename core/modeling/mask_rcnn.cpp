@@ -95,8 +95,8 @@ std::vector<Detections> MaskRcnnImpl::predict(const std::vector<torch::Tensor>& 
   return detections;
 }
 
-RoiPredictions MaskRcnnImpl::predict_on_rois(const BackboneOutput& backbone, const std::vector<torch::Tensor>& boxes,
-                                             bool with_masks) {
+RoiPredictions MaskRcnnImpl::predict_on_rois_of_features(const BackboneOutput& backbone,
+                                                         const std::vector<torch::Tensor>& boxes, bool with_masks) {
   TORCH_CHECK(boxes.size() == backbone.original_sizes.size(), "predict_on_rois: ", boxes.size(),
               " box sets for ", backbone.original_sizes.size(), " images");
   std::vector<torch::Tensor> resized;
@@ -108,7 +108,7 @@ RoiPredictions MaskRcnnImpl::predict_on_rois(const BackboneOutput& backbone, con
 
 RoiPredictions MaskRcnnImpl::predict_on_rois(const std::vector<torch::Tensor>& images,
                                              const std::vector<torch::Tensor>& boxes, bool with_masks) {
-  return predict_on_rois(extract_features(images), boxes, with_masks);
+  return predict_on_rois_of_features(extract_features(images), boxes, with_masks);
 }
 
 LossDict MaskRcnnImpl::losses_on_rois(const std::vector<torch::Tensor>& images, const std::vector<Target>& targets) {

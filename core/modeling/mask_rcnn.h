@@ -48,9 +48,9 @@ class MaskRcnnImpl : public torch::nn::Module {
   /// the input images: the counterfactual generator's view of the model.
   RoiPredictions predict_on_rois(const std::vector<torch::Tensor>& images, const std::vector<torch::Tensor>& boxes,
                                  bool with_masks = true);
-  /// The same from already extracted features.
-  RoiPredictions predict_on_rois(const BackboneOutput& backbone, const std::vector<torch::Tensor>& boxes,
-                                 bool with_masks = true);
+  /// The same from already extracted features (several queries on one image share the backbone pass).
+  RoiPredictions predict_on_rois_of_features(const BackboneOutput& backbone, const std::vector<torch::Tensor>& boxes,
+                                             bool with_masks = true);
   /// loss_classifier, loss_box_reg, loss_mask of the heads on the targets' own boxes (original
   /// coordinates; masks optional), differentiable back to the images.
   LossDict losses_on_rois(const std::vector<torch::Tensor>& images, const std::vector<Target>& targets);
