@@ -1,6 +1,6 @@
 #pragma once
 // Test support for the detection ops: runs make_ops_reference.py (torchvision 0.14 under Debian's
-// /usr/bin/python3) once per section and process, and loads the tensors it saved.
+// /usr/bin/python3) when its saved output is missing or older than the script, and loads the tensors.
 
 #include <cstdlib>
 #include <filesystem>
@@ -28,7 +28,7 @@ class OpsReference {
   }
   double scalar(const std::string& name) const { return at(name).item<double>(); }
 
-  /// Runs the script for `section` (once) and loads OUT/<section>.pt; throws with the command on failure.
+  /// Runs the script for `section` if needed and loads OUT/<section>.pt; throws with the command on failure.
   static const OpsReference& load(const std::string& section) {
     static std::map<std::string, OpsReference> cache;
     const auto cached = cache.find(section);
@@ -37,12 +37,20 @@ class OpsReference {
     std::filesystem::create_directories(folder);
     const std::filesystem::path script =
         std::filesystem::path(COUNTERSCOPE_SOURCE_DIR) / "tests" / "modeling" / "ops" / "make_ops_reference.py";
-    const std::string command =
-        "/usr/bin/python3 \"" + script.string() + "\" \"" + folder.string() + "\" " + section;
-    if (std::system(command.c_str()) != 0) {
-      throw std::runtime_error("reference generation failed (needs python3-torchvision): " + command);
+    const std::filesystem::path saved = folder / (section + ".pt");
+    // The inputs come from fixed seeds, so a file written after the last edit of the script is reused
+    // (starting Python with torchvision costs seconds per test executable).
+    std::error_code error;
+    const bool fresh = std::filesystem::exists(saved, error) &&
+                       std::filesystem::last_write_time(saved, error) >= std::filesystem::last_write_time(script, error);
+    if (!fresh) {
+      const std::string command =
+          "/usr/bin/python3 \"" + script.string() + "\" \"" + folder.string() + "\" " + section;
+      if (std::system(command.c_str()) != 0) {
+        throw std::runtime_error("reference generation failed (needs python3-torchvision): " + command);
+      }
     }
-    std::ifstream file(folder / (section + ".pt"), std::ios::binary);
+    std::ifstream file(saved, std::ios::binary);
     const std::vector<char> bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
     OpsReference reference;
     for (const auto& entry : torch::pickle_load(bytes).toGenericDict()) {
