@@ -4,9 +4,9 @@ Usage: make_checkpoints.py OUT_DIR. Needs torch and torchvision (Debian's /usr/b
 References are written as .safetensors by the small writer below (the safetensors package is not installed),
 plus reference.json with per-tensor shape, dtype and float64 sum as an independent check.
 """
-import io
 import json
 import os
+import pickle
 import struct
 import sys
 import zipfile
@@ -67,6 +67,48 @@ class Evil:
         return (os.system, ("echo pwned > " + self.marker,))
 
 
+class _StorageId:
+    """Stands for a storage in the pickle; written as its persistent id."""
+    def __init__(self, pid):
+        self.pid = pid
+
+
+class _OldTensor:
+    """A tensor as torch < 0.4 pickled it: torch._utils._rebuild_tensor(storage, offset, size, stride)."""
+    def __init__(self, storage, offset, size, stride):
+        self.args = (storage, offset, size, stride)
+
+    def __reduce__(self):
+        return (torch._utils._rebuild_tensor, self.args)
+
+
+class _OldPickler(pickle.Pickler):
+    def persistent_id(self, obj):
+        return obj.pid if isinstance(obj, _StorageId) else None
+
+
+def write_old_legacy(path):
+    """A legacy file in the style of torch < 1.0: _rebuild_tensor (v1) and a storage view (view_metadata)."""
+    root = torch.arange(10, dtype=torch.float32)
+    whole = _StorageId(("storage", torch.FloatStorage, "7", "cpu", 10, None))
+    view = _StorageId(("storage", torch.FloatStorage, "7", "cpu", 10, ("8", 4, 6)))  # elements 4..9
+    state = OrderedDict([("whole", _OldTensor(whole, 0, (10,), (1,))),
+                         ("view_part", _OldTensor(view, 1, (2, 2), (1, 2)))])
+    with open(path, "wb") as f:
+        pickle.dump(0x1950a86a20f9469cfc6c, f, protocol=2)
+        pickle.dump(1001, f, protocol=2)
+        pickle.dump({"protocol_version": 1001, "little_endian": True,
+                     "type_sizes": {"short": 2, "int": 4, "long": 8}}, f, protocol=2)
+        _OldPickler(f, protocol=2).dump(state)
+        pickle.dump(["7"], f, protocol=2)
+        f.write(struct.pack("<q", 10))
+        f.write(root.numpy().tobytes())
+    # The fixture itself must be what Python's torch.load reads: view_part = root[5 + i + 2j].
+    loaded = torch.load(path)
+    assert torch.equal(loaded["view_part"], torch.tensor([[5.0, 7.0], [6.0, 8.0]])), loaded["view_part"]
+    assert torch.equal(loaded["whole"], root)
+
+
 def main(out):
     os.makedirs(out, exist_ok=True)
     torch.manual_seed(0)
@@ -104,6 +146,8 @@ def main(out):
     write_safetensors(OrderedDict((k, v.contiguous()) for k, v in views.items()),
                       os.path.join(out, "views_reference.safetensors"))
     reference["views"] = describe(views)
+
+    write_old_legacy(os.path.join(out, "old_legacy.pth"))
 
     # Nested checkpoints as detectron2 and mmdetection write them.
     small = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.BatchNorm2d(4)).state_dict()

@@ -159,6 +159,15 @@ TEST_F(TorchCheckpointTest, HonoursViewsOffsetsAndStrides) {
   }
 }
 
+TEST_F(TorchCheckpointTest, ReadsTorch0xLegacyFilesWithStorageViews) {
+  // _rebuild_tensor (v1) on a storage view of elements 4..9 of one root storage: view_part = root[5 + i + 2j].
+  const StateDict state = load_state_dict(fixture("old_legacy.pth"));
+  ASSERT_EQ(state.size(), 2u);
+  EXPECT_TRUE(torch::equal(*state.find("whole"), torch::arange(10, torch::kFloat)));
+  EXPECT_TRUE(torch::equal(*state.find("view_part"), torch::tensor({{5.f, 7.f}, {6.f, 8.f}})));
+  EXPECT_EQ(state.find("view_part")->storage().data(), state.find("whole")->storage().data());
+}
+
 TEST_F(TorchCheckpointTest, FindsNestedStateDicts) {
   const StateDict reference = read_safetensors(fixture("nested_reference.safetensors")).tensors;
   expect_equal_state(load_state_dict(fixture("nested_detectron2.pth")), reference, "detectron2 {\"model\": ...}");
