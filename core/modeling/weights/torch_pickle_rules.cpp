@@ -100,8 +100,10 @@ PickleValuePtr TorchUnpicklerRules::call(const PickleValue& callable, const Pick
     auto dict = PickleValue::make(PickleKind::dict);
     if (a.size() == 1 && (a[0]->is(PickleKind::list) || a[0]->is(PickleKind::tuple))) {
       for (const auto& pair : a[0]->items) {
-        if (!pair->is(PickleKind::tuple) && !pair->is(PickleKind::list)) continue;
-        if (pair->items.size() == 2) dict->entries.emplace_back(pair->items[0], pair->items[1]);
+        if ((!pair->is(PickleKind::tuple) && !pair->is(PickleKind::list)) || pair->items.size() != 2) {
+          throw PickleRefused("OrderedDict item " + pair->describe() + " is not a (key, value) pair");
+        }
+        dict->entries.emplace_back(pair->items[0], pair->items[1]);
       }
     } else if (!a.empty()) {
       throw PickleRefused("OrderedDict called with " + args.describe());
