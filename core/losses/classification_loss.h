@@ -34,8 +34,9 @@ class ClassificationLoss {
   /// Class probabilities [N, num_classes], column 0 = background.
   virtual torch::Tensor probabilities(const torch::Tensor& logits) const;
 
+  /// The loss's checkpoint state; the same names in every call (a tensor may be empty before training).
   virtual LossState state() const { return {}; }
-  /// Restores what state() returned. Throws InputError on a missing or misshapen entry.
+  /// Restores what state() returned. Throws InputError on a misshapen entry.
   virtual void load_state(const LossState& state) {}
 };
 

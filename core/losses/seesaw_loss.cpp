@@ -75,13 +75,14 @@ torch::Tensor SeesawLoss::probabilities(const torch::Tensor& logits) const {
 }
 
 LossState SeesawLoss::state() const {
-  if (!m_counts.defined()) return {};
-  return {{"seesaw.accumulated_counts", m_counts.clone()}};
+  // Always the same key, empty before the first batch, so checkpoints have a fixed layout.
+  return {{"seesaw.accumulated_counts", m_counts.defined() ? m_counts.clone() : torch::zeros({0}, torch::kFloat64)}};
 }
 
 void SeesawLoss::load_state(const LossState& state) {
   for (const auto& [name, tensor] : state) {
     if (name != "seesaw.accumulated_counts") continue;
+    if (tensor.numel() == 0) break;
     if (tensor.dim() != 1)
       throw InputError("loss seesaw", name, "shape of " + std::to_string(tensor.dim()) + " dimensions",
                        "expected a vector of class counts");

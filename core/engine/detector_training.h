@@ -1,0 +1,55 @@
+#pragma once
+// The detector-training job behind `counterscope-cli train` and the application's training jobs: loads the
+// dataset, builds the model and the chosen long-tail loss, trains with the engine's hooks (progress,
+// metrics.jsonl, checkpoints, periodic LVIS evaluation), and writes
+//   OUT/checkpoints/, OUT/metrics.jsonl, OUT/model.safetensors, OUT/model.json, OUT/eval.json.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/engine/solver.h"
+#include "core/losses/classification_loss.h"
+#include "core/util/progress.h"
+
+namespace counterscope::engine {
+
+struct DetectorTrainingOptions {
+  std::string model = "tiny";          ///< preset name or model config JSON
+  std::string train_annotations;       ///< LVIS/COCO JSON of the training split
+  std::string image_root;              ///< image root of both splits
+  std::string val_annotations;         ///< optional: evaluated periodically and at the end
+  losses::LossOptions loss;            ///< classification loss (name + its parameters)
+  double repeat_factor_threshold = 0;  ///< t of repeat-factor sampling; 0 = off (LVIS uses 0.001)
+  std::int64_t iterations = 1000;
+  std::int64_t batch_size = 4;
+  SolverOptions solver;                ///< base_lr etc.; decay steps default to 2/3 and 8/9 of the run
+  bool solver_steps_given = false;     ///< false: decay steps derived from `iterations`
+  std::string output_dir;
+  bool resume = false;                 ///< continue from the newest readable checkpoint in OUT/checkpoints
+  std::string device = "cpu";
+  std::uint64_t seed = 0;
+  std::int64_t checkpoint_period = 500;
+  std::int64_t eval_period = 0;        ///< 0: evaluate only at the end (when val_annotations is given)
+  std::int64_t log_period = 20;
+  int loader_threads = 2;
+  std::int64_t max_eval_images = 0;    ///< 0: all validation images
+};
+
+struct DetectorTrainingResult {
+  bool completed = false;        ///< false when cancelled (a checkpoint was written)
+  std::int64_t iterations_done = 0;
+  std::string weights_path;      ///< OUT/model.safetensors (written when completed)
+  nlohmann::json evaluation;     ///< {"bbox": {...}, "segm": {...}} when a val split was given
+  double data_wait_seconds = 0;  ///< time the loop waited for batches
+  double seconds = 0;
+  std::vector<std::string> warnings;
+};
+
+/// Runs the whole job. Throws InputError on bad input, Error on I/O failure; returns with completed=false
+/// when the context's cancel flag stopped it.
+DetectorTrainingResult train_detector(const DetectorTrainingOptions& options, const JobContext& context = {});
+
+}  // namespace counterscope::engine
