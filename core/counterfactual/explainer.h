@@ -1,0 +1,82 @@
+#pragma once
+// Explainers answer "had this instance been a <target>, what would the image look like?" for one image and
+// one instance. Both kinds share everything but how M is found:
+//   GeneratorExplainer  - one forward pass of a trained counterfactual generator (fast; needs cf-train);
+//   OptimizingExplainer - Adam on M itself for this image (no training, any model; the speed baseline).
+// explain() validates the request, makes M, forms X~ = clamp(X + M, 0, 1) (an image must stay an image; M is
+// then reported as X~ - X), runs the frozen detector on X and X~, and computes the measures.
+
+#include <memory>
+#include <string>
+
+#include <torch/torch.h>
+
+#include "core/counterfactual/counterfactual_generator.h"
+#include "core/counterfactual/counterfactual_options.h"
+#include "core/counterfactual/explanation.h"
+#include "core/counterfactual/target_code_map.h"
+#include "core/modeling/mask_rcnn.h"
+#include "core/util/progress.h"
+
+namespace counterscope::counterfactual {
+
+class Explainer {
+ public:
+  /// Freezes `model` (eval mode, no parameter gradients).
+  explicit Explainer(modeling::MaskRcnn model);
+  virtual ~Explainer() = default;
+
+  /// Throws InputError for an empty or non-RGB image, an instance index out of range, a target label out of
+  /// range or equal to the instance's current label.
+  Explanation explain(const ExplainRequest& request, const JobContext& context = {});
+
+  virtual std::string method() const = 0;
+  modeling::MaskRcnn model() const { return m_model; }
+
+ protected:
+  struct MapResult {
+    torch::Tensor map;       ///< [3, H, W] RGB [0, 1] units
+    std::int64_t steps = 0;  ///< optimiser steps (0 for a generator)
+  };
+  /// `image` [3, H, W] on the model's device; `original` / `target` the instance labels before and after the
+  /// swap; `instance` the index of the swapped instance.
+  virtual MapResult make_map(const torch::Tensor& image, const InstanceSet& original, const InstanceSet& target,
+                             std::size_t instance, const JobContext& context) = 0;
+
+  modeling::MaskRcnn m_model;
+  torch::Device m_device;
+};
+
+class GeneratorExplainer : public Explainer {
+ public:
+  /// The generator must have been built (or loaded) for `model` (load_generator checks the file's metadata).
+  GeneratorExplainer(modeling::MaskRcnn model, CounterfactualGenerator generator);
+  std::string method() const override { return "generator"; }
+
+ protected:
+  MapResult make_map(const torch::Tensor& image, const InstanceSet& original, const InstanceSet& target,
+                     std::size_t instance, const JobContext& context) override;
+
+ private:
+  CounterfactualGenerator m_generator;
+};
+
+class OptimizingExplainer : public Explainer {
+ public:
+  OptimizingExplainer(modeling::MaskRcnn model, OptimizerExplainerOptions options);
+  std::string method() const override { return "optimize"; }
+
+ protected:
+  MapResult make_map(const torch::Tensor& image, const InstanceSet& original, const InstanceSet& target,
+                     std::size_t instance, const JobContext& context) override;
+
+ private:
+  OptimizerExplainerOptions m_options;
+};
+
+/// Conversions shared by the explainers and tests: RGB CV_8UC3 -> float [3, H, W] in [0, 1] and back
+/// ([3, H, W] float -> CV_32FC3).
+torch::Tensor image_to_tensor(const cv::Mat& rgb, const torch::Device& device = torch::kCPU);
+cv::Mat tensor_to_mat(const torch::Tensor& chw);
+
+}  // namespace counterscope::counterfactual

@@ -1,0 +1,31 @@
+#include "core/counterfactual/synthetic_reference.h"
+
+#include <opencv2/imgproc.hpp>
+
+#include "core/data/synthetic/counterfactual_twin.h"
+#include "core/data/synthetic/world_generator.h"
+#include "core/util/error.h"
+
+namespace counterscope::counterfactual {
+
+cv::Mat synthetic_twin_difference(const std::string& world_dir, const std::string& split, std::int64_t image_id,
+                                  std::int64_t annotation_id, const std::string& target_category) {
+  using namespace data::synthetic;
+  TwinRequest request;
+  const auto parsed = split_from_name(split);
+  if (!parsed) throw InputError("--split", "split", quote_for_message(split), "expected train or val");
+  request.split = *parsed;
+  request.image_id = image_id;
+  request.annotation_id = annotation_id;
+  request.target_category = target_category;
+  const CounterfactualTwin twin = render_counterfactual_twin(load_world_options(world_dir), request);
+  cv::Mat original, changed, difference;
+  cv::cvtColor(twin.original, original, cv::COLOR_BGR2RGB);
+  cv::cvtColor(twin.twin, changed, cv::COLOR_BGR2RGB);
+  original.convertTo(original, CV_32FC3, 1.0 / 255.0);
+  changed.convertTo(changed, CV_32FC3, 1.0 / 255.0);
+  cv::subtract(changed, original, difference);
+  return difference;
+}
+
+}  // namespace counterscope::counterfactual
