@@ -81,28 +81,24 @@ const char* parse_number(const char* p, const char* end, double& out) {
   const bool negative = p < end && *p == '-';
   if (negative) ++p;
   if (p == end || !is_digit(*p)) return nullptr;
+  // All digits go into one integer (leading zeros included: they add nothing); 19 digits cannot overflow.
   std::uint64_t mantissa = 0;
-  int digits = 0;         // significant digits accumulated in mantissa
-  int fraction = 0;       // digits after the point
-  bool exact = true;      // eligible for the fast path
-  const auto take = [&](char c) {
-    if (mantissa == 0 && c == '0') return;  // leading zeros carry no precision
-    if (++digits > 15) exact = false;
-    else mantissa = mantissa * 10 + static_cast<std::uint64_t>(c - '0');
-  };
+  int digits = 0;
+  int fraction = 0;  // digits after the point
   if (*p == '0') {
     ++p;
   } else {
-    while (p < end && is_digit(*p)) take(*p++);
+    for (; p < end && is_digit(*p); ++p, ++digits) mantissa = mantissa * 10 + static_cast<std::uint64_t>(*p - '0');
   }
   if (p < end && *p == '.') {
     ++p;
-    if (p == end || !is_digit(*p)) return nullptr;
-    while (p < end && is_digit(*p)) {
-      take(*p++);
-      ++fraction;
-    }
+    const char* first = p;
+    for (; p < end && is_digit(*p); ++p) mantissa = mantissa * 10 + static_cast<std::uint64_t>(*p - '0');
+    fraction = static_cast<int>(p - first);
+    if (fraction == 0) return nullptr;
+    digits += fraction;
   }
+  bool exact = digits <= 19 && mantissa <= (std::uint64_t{1} << 53) && fraction <= 22;
   if (p < end && (*p == 'e' || *p == 'E')) {
     exact = false;
     ++p;
@@ -110,7 +106,7 @@ const char* parse_number(const char* p, const char* end, double& out) {
     if (p == end || !is_digit(*p)) return nullptr;
     while (p < end && is_digit(*p)) ++p;
   }
-  if (exact && fraction <= 22) {
+  if (exact) {
     // Both operands are exact doubles, so one IEEE division gives the correctly rounded value.
     const double value = static_cast<double>(mantissa) / exact_powers_of_ten[fraction];
     out = negative ? -value : value;

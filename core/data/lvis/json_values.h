@@ -49,9 +49,9 @@ void read_size(simdjson::ondemand::value value, const Where& where, std::uint32_
 
 /// Appends the numbers of `raw`, the text of a JSON array of numbers as simdjson's array::raw_json() gives
 /// it (trailing whitespace allowed), to `out`; returns how many. The hot path of the loader (polygon
-/// coordinates): numbers with at most 15 digits and no exponent are converted exactly as m / 10^k (Clinger's
-/// fast path, correctly rounded like every other number), others by std::from_chars. Anything that is not a
-/// number fails with the element's path and text.
+/// coordinates): a number whose digits form an integer m <= 2^53, without exponent, is m / 10^k in one
+/// division (Clinger's fast path, correctly rounded like every other number); others go through
+/// std::from_chars. Anything that is not a number fails with the element's path and text.
 std::size_t append_numbers(std::string_view raw, const Where& where, std::vector<double>& out);
 
 /// Iterates the fields of an object, calling `on_field(key, value)`; `key` is the unescaped key.
