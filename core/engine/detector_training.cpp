@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -21,6 +20,7 @@
 #include "core/modeling/device.h"
 #include "core/modeling/mask_rcnn.h"
 #include "core/modeling/weights/safetensors.h"
+#include "core/util/atomic_file.h"
 #include "core/util/error.h"
 
 namespace counterscope::engine {
@@ -79,13 +79,7 @@ modeling::StateDict model_state(const torch::nn::Module& model) {
 }
 
 void write_json(const fs::path& path, const nlohmann::json& json) {
-  const fs::path temporary = path.string() + ".tmp";
-  {
-    std::ofstream out(temporary);
-    out << json.dump(2) << "\n";
-    if (!out) throw Error("cannot write " + temporary.string());
-  }
-  fs::rename(temporary, path);
+  write_file_atomically(path.string(), [&](std::ostream& out) { out << json.dump(2) << "\n"; });
 }
 
 }  // namespace

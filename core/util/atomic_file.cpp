@@ -1,4 +1,4 @@
-#include "core/data/lvis/atomic_file.h"
+#include "core/util/atomic_file.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -10,7 +10,7 @@
 
 #include "core/util/error.h"
 
-namespace counterscope::data {
+namespace counterscope {
 namespace {
 
 std::string temporary_name_for(const std::string& path) {
@@ -55,4 +55,10 @@ void AtomicFileWriter::commit() {
   m_committed = true;
 }
 
-}  // namespace counterscope::data
+void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write) {
+  AtomicFileWriter writer(path);
+  write(writer.stream());
+  writer.commit();
+}
+
+}  // namespace counterscope

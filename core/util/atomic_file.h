@@ -4,9 +4,10 @@
 // a failed write leaves the previous file intact.
 
 #include <fstream>
+#include <functional>
 #include <string>
 
-namespace counterscope::data {
+namespace counterscope {
 
 class AtomicFileWriter {
  public:
@@ -28,4 +29,7 @@ class AtomicFileWriter {
   bool m_committed = false;
 };
 
-}  // namespace counterscope::data
+/// Writes a whole file through AtomicFileWriter: `write` fills the stream, then it is committed.
+void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write);
+
+}  // namespace counterscope

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/data/lvis/atomic_file.h"
+#include "core/util/atomic_file.h"
 #include "core/data/mask/mask_api.h"
 #include "core/util/error.h"
 

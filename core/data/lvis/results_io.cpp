@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <simdjson.h>
 
-#include "core/data/lvis/atomic_file.h"
+#include "core/util/atomic_file.h"
 #include "core/data/lvis/json_stream.h"
 #include "core/data/lvis/json_values.h"
 #include "core/data/mask/mask_api.h"

@@ -7,7 +7,7 @@
 #include <ATen/ATen.h>
 #include <nlohmann/json.hpp>
 
-#include "core/modeling/weights/atomic_file.h"
+#include "core/util/atomic_file.h"
 #include "core/util/error.h"
 
 namespace counterscope::modeling {

@@ -9,7 +9,7 @@
 #include <caffe2/serialize/inline_container.h>
 #include <torch/serialize.h>
 
-#include "core/modeling/weights/atomic_file.h"
+#include "core/util/atomic_file.h"
 #include "core/modeling/weights/pickled_state_dict.h"
 #include "core/modeling/weights/restricted_unpickler.h"
 #include "core/modeling/weights/torch_pickle_rules.h"
