@@ -8,7 +8,7 @@ namespace counterscope {
 int hardware_thread_count();
 
 /// Sets LibTorch's intra-op thread count; `threads <= 0` means hardware_thread_count().
-/// Returns the count in force afterwards.
+/// Returns the count in force afterwards. Defined in counterscope_torch_util (links LibTorch).
 int configure_torch_threads(int threads = 0);
 
 }  // namespace counterscope
