@@ -32,7 +32,7 @@ using testing::tiny_model;
 InstanceSet two_instances(std::int64_t second_label) {
   InstanceSet set;
   set.boxes = torch::tensor({4.f, 4.f, 20.f, 16.f, 30.f, 28.f, 60.f, 60.f}).view({2, 4});
-  set.labels = torch::tensor({1, second_label}, torch::kLong);
+  set.labels = torch::tensor({std::int64_t{1}, second_label}, torch::kLong);
   return set;
 }
 
