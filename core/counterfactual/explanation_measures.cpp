@@ -24,7 +24,8 @@ std::string size_text(const cv::Mat& m) {
 
 double map_sparsity(const cv::Mat& map) {
   if (map.empty()) return 0.0;
-  const cv::Mat values = cv::abs(as_double(map)).reshape(1);
+  const cv::Mat magnitude = cv::abs(as_double(map));
+  const cv::Mat values = magnitude.reshape(1);
   return cv::sum(values)[0] / static_cast<double>(values.total());
 }
 
