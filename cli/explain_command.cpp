@@ -91,7 +91,8 @@ int run(const std::vector<std::string>& args) {
   const auto& box = asked.request.instances[asked.request.instance].box;
   write_explanation(parser.get("out"), asked.request.image, explanation, box, name_of, extra);
   nlohmann::ordered_json out = extra;
-  for (const auto& item : explanation_to_json(explanation, name_of).items()) out[item.key()] = item.value();
+  const auto measures = explanation_to_json(explanation, name_of);  // items() of a temporary would dangle
+  for (const auto& item : measures.items()) out[item.key()] = item.value();
   out["out"] = parser.get("out");
   std::cout << out.dump(2) << "\n";
   return exit_ok;

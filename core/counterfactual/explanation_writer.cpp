@@ -183,7 +183,9 @@ void write_explanation(const std::string& directory, const cv::Mat& original_rgb
                              {{"layout", "[3, H, W] RGB, [0, 1] units: M = X~ - X"}, {"method", explanation.method}});
 
   nlohmann::ordered_json json = extra;
-  for (const auto& item : explanation_to_json(explanation, name_of).items()) json[item.key()] = item.value();
+  // Keep the JSON alive: items() of a temporary would dangle inside the loop.
+  const nlohmann::ordered_json measures = explanation_to_json(explanation, name_of);
+  for (const auto& item : measures.items()) json[item.key()] = item.value();
   const std::string path = (dir / "explanation.json").string();
   std::ofstream stream(path);
   stream << json.dump(2) << "\n";
