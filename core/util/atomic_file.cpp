@@ -24,7 +24,7 @@ AtomicFileWriter::AtomicFileWriter(std::string path)
     : m_path(std::move(path)), m_temporary_path(temporary_name_for(m_path)) {
   m_stream.open(m_temporary_path, std::ios::binary | std::ios::trunc);
   if (!m_stream) {
-    throw Error("cannot write " + m_path + ": cannot create " + m_temporary_path + " (" + std::strerror(errno) + ")");
+    throw InputError(m_path, "", "", "cannot write: cannot create " + m_temporary_path + " (" + std::strerror(errno) + ")");
   }
 }
 
@@ -40,7 +40,7 @@ void AtomicFileWriter::commit() {
   const bool written = static_cast<bool>(m_stream);
   m_stream.close();
   if (!written || m_stream.fail()) {
-    throw Error("cannot write " + m_path + ": writing " + m_temporary_path + " failed (disk full?)");
+    throw InputError(m_path, "", "", "cannot write: writing " + m_temporary_path + " failed (disk full?)");
   }
   // Sync the data before the rename, so that a crash cannot leave an empty file under the final name.
   const int fd = ::open(m_temporary_path.c_str(), O_RDONLY);
@@ -49,8 +49,8 @@ void AtomicFileWriter::commit() {
     ::close(fd);
   }
   if (std::rename(m_temporary_path.c_str(), m_path.c_str()) != 0) {
-    throw Error("cannot write " + m_path + ": rename from " + m_temporary_path + " failed (" + std::strerror(errno) +
-                ")");
+    throw InputError(m_path, "", "", "cannot write: rename from " + m_temporary_path + " failed (" +
+                     std::strerror(errno) + ")");
   }
   m_committed = true;
 }

@@ -11,7 +11,7 @@ namespace counterscope {
 
 class AtomicFileWriter {
  public:
-  /// Opens a temporary file in the folder of `path`. Throws Error when it cannot be created.
+  /// Opens a temporary file in the folder of `path`. Throws InputError (naming `path`) when it cannot be created.
   explicit AtomicFileWriter(std::string path);
   /// Removes the temporary file unless commit() succeeded.
   ~AtomicFileWriter();
@@ -19,7 +19,7 @@ class AtomicFileWriter {
   AtomicFileWriter& operator=(const AtomicFileWriter&) = delete;
 
   std::ostream& stream() { return m_stream; }
-  /// Flushes, syncs and renames the temporary file onto the target. Throws Error on any I/O failure.
+  /// Flushes, syncs and renames the temporary file onto the target. Throws InputError naming the file on any I/O failure.
   void commit();
 
  private:
