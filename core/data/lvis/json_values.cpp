@@ -250,6 +250,24 @@ void read_box(simdjson::ondemand::value value, const Where& where, double out[4]
   }
 }
 
+void read_rle_counts(simdjson::ondemand::value value, const Where& where, bool& is_compressed, std::string& compressed,
+                     std::vector<std::uint32_t>& runs) {
+  simdjson::ondemand::json_type type;
+  if (auto error = value.type().get(type)) fail_syntax(where, error);
+  if (type == simdjson::ondemand::json_type::string) {
+    is_compressed = true;
+    compressed = read_string(value, where);
+    return;
+  }
+  for_each_element(read_array(value, where), where, [&](simdjson::ondemand::value run, std::size_t i) {
+    const std::int64_t length = read_int64(run, where.index(i));
+    if (length < 0 || length > std::numeric_limits<std::uint32_t>::max()) {
+      fail(where.index(i), std::to_string(length), "run length out of range");
+    }
+    runs.push_back(static_cast<std::uint32_t>(length));
+  });
+}
+
 void read_size(simdjson::ondemand::value value, const Where& where, std::uint32_t& height, std::uint32_t& width) {
   std::int64_t size[2] = {0, 0};
   std::size_t count = 0;

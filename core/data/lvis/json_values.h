@@ -44,6 +44,10 @@ std::vector<std::string> read_string_list(simdjson::ondemand::value value, const
 /// A box [x, y, w, h] of four finite numbers with w, h >= 0, stored in `out`.
 void read_box(simdjson::ondemand::value value, const Where& where, double out[4]);
 /// A [height, width] pair of non-negative integers that fit 32 bits.
+/// The "counts" of an RLE segmentation: a compressed string (is_compressed = true, into `compressed`) or a
+/// list of run lengths, each in [0, 2^32) (into `runs`).
+void read_rle_counts(simdjson::ondemand::value value, const Where& where, bool& is_compressed, std::string& compressed,
+                     std::vector<std::uint32_t>& runs);
 void read_size(simdjson::ondemand::value value, const Where& where, std::uint32_t& height,
                std::uint32_t& width);
 

@@ -264,20 +264,7 @@ void LvisReader::rle(simdjson::ondemand::object object, const Where& where, Anno
     } else if (key == "counts") {
       const Where counts_where = where.key("counts");
       keys.see(counts, counts_where);
-      json_type type;
-      if (auto error = field.type().get(type)) json::fail_syntax(counts_where, error);
-      if (type == json_type::string) {
-        is_compressed = true;
-        compressed = json::read_string(field, counts_where);
-      } else {
-        json::for_each_element(json::read_array(field, counts_where), counts_where, [&](value run, std::size_t i) {
-          const std::int64_t length = json::read_int64(run, counts_where.index(i));
-          if (length < 0 || length > std::numeric_limits<std::uint32_t>::max()) {
-            json::fail(counts_where.index(i), std::to_string(length), "run length out of range");
-          }
-          runs.push_back(static_cast<std::uint32_t>(length));
-        });
-      }
+      json::read_rle_counts(field, counts_where, is_compressed, compressed, runs);
     }
   });
   keys.require(size, where.key("size"));

@@ -33,20 +33,7 @@ Rle read_rle(value element, const Where& where) {
       const Where counts_where = where.key("counts");
       if (has_counts) json::fail(counts_where, "", "duplicate key in this object");
       has_counts = true;
-      json_type type;
-      if (auto error = field.type().get(type)) json::fail_syntax(counts_where, error);
-      if (type == json_type::string) {
-        is_compressed = true;
-        compressed = json::read_string(field, counts_where);
-      } else {
-        json::for_each_element(json::read_array(field, counts_where), counts_where, [&](value run, std::size_t i) {
-          const std::int64_t length = json::read_int64(run, counts_where.index(i));
-          if (length < 0 || length > std::numeric_limits<std::uint32_t>::max()) {
-            json::fail(counts_where.index(i), std::to_string(length), "run length out of range");
-          }
-          runs.push_back(static_cast<std::uint32_t>(length));
-        });
-      }
+      json::read_rle_counts(field, counts_where, is_compressed, compressed, runs);
     }
   });
   if (!has_size) json::fail(where.key("size"), "", "missing (required)");
