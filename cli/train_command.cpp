@@ -28,12 +28,14 @@ int run(const std::vector<std::string>& args) {
       .option("ann", "TRAIN.json", "training annotations (LVIS v1/v0.5 or COCO)", std::nullopt, true)
       .option("images", "ROOT", "image root (LVIS: the folder holding train2017/ and val2017/)", std::nullopt, true)
       .option("val-ann", "VAL.json", "validation annotations, evaluated at the end (and every --eval-period)")
+      .option("init-weights", "FILE", "start from these weights (.pth/.safetensors); tensors that do not fit are listed and left initialised")
       .option("loss", "NAME", "classification loss: ce | cm | lr | fl | seesaw", "ce")
       .option("rfs", "T", "repeat-factor sampling threshold (LVIS: 0.001); 0 = off", "0")
       .option("iters", "N", "training iterations", "1000")
       .option("batch", "B", "images per iteration", "4")
       .option("lr", "RATE", "base learning rate (SGD, momentum 0.9, weight decay 1e-4)", "0.02")
       .option("warmup", "N", "linear warm-up iterations", "100")
+      .option("clip-grad", "NORM", "clip the gradients' total L2 norm to NORM (helps training from scratch); 0 = off", "0")
       .option("out", "DIR", "output folder", std::nullopt, true)
       .flag("resume", "continue from the newest readable checkpoint in OUT/checkpoints")
       .option("checkpoint-period", "N", "iterations between checkpoints", "500")
@@ -67,6 +69,9 @@ int run(const std::vector<std::string>& args) {
   options.solver.warmup_iterations = parser.get_int64("warmup");
   if (options.solver.base_lr <= 0 || options.solver.warmup_iterations < 0)
     throw UsageError("--lr must be > 0 and --warmup >= 0");
+  options.solver.clip_grad_norm = parser.get_double("clip-grad");
+  if (!(options.solver.clip_grad_norm >= 0)) throw UsageError("--clip-grad: expected a norm >= 0 (0 = off)");
+  options.init_weights = parser.get_optional("init-weights").value_or("");
   options.output_dir = parser.get("out");
   options.resume = parser.get_flag("resume");
   options.checkpoint_period = parser.get_int64("checkpoint-period");

@@ -77,6 +77,12 @@ StepResult DetectionTrainer::run_step(std::int64_t iteration) {
   }
   m_optimizer->zero_grad();
   total.backward();
+  if (m_solver.clip_grad_norm > 0) {
+    std::vector<torch::Tensor> parameters;
+    for (const auto& group : m_optimizer->param_groups())
+      for (const auto& parameter : group.params()) parameters.push_back(parameter);
+    result.metrics["grad_norm"] = torch::nn::utils::clip_grad_norm_(parameters, m_solver.clip_grad_norm);
+  }
   m_optimizer->step();
   result.metrics["loss"] = total_value;
   result.metrics["lr"] = learning_rate;

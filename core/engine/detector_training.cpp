@@ -19,6 +19,8 @@
 #include "core/evaluation/lvis_evaluator.h"
 #include "core/modeling/device.h"
 #include "core/modeling/mask_rcnn.h"
+#include "core/modeling/weights/apply_state_dict.h"
+#include "core/modeling/weights/checkpoint.h"
 #include "core/modeling/weights/safetensors.h"
 #include "core/util/atomic_file.h"
 #include "core/util/error.h"
@@ -115,6 +117,21 @@ DetectorTrainingResult train_detector(const DetectorTrainingOptions& options, co
   torch::manual_seed(static_cast<std::uint64_t>(options.seed));
   const torch::Device device = modeling::parse_device(options.device);
   modeling::MaskRcnn model(config, loss);
+  DetectorTrainingResult result;
+  if (!options.init_weights.empty()) {
+    context.report("load initial weights", 0, 0, options.init_weights);
+    modeling::ApplyStateDictOptions apply_options;
+    apply_options.strict = false;
+    apply_options.source = options.init_weights;
+    const modeling::ApplyStateDictReport report =
+        modeling::apply_state_dict(*model, modeling::load_state_dict(options.init_weights), apply_options);
+    if (report.loaded.empty())
+      throw InputError(options.init_weights, "state_dict", "0 of " + std::to_string(model->named_parameters().size()) +
+                                                               " tensors fit", "no tensor matches this model's names and shapes");
+    if (!report.clean())
+      result.warnings.push_back("initial weights " + options.init_weights + ": " + std::to_string(report.loaded.size()) +
+                                " tensors loaded; not loaded (kept at initialisation):\n" + report.describe());
+  }
   model->to(device);
 
   DetectionDataOptions data_options;
@@ -149,7 +166,6 @@ DetectorTrainingResult train_detector(const DetectorTrainingOptions& options, co
   DetectionTrainer trainer(*model, compute_losses, data_source, solver, options.iterations, options.loader_threads,
                            loss.get());
 
-  DetectorTrainingResult result;
   Checkpointer checkpointer((out / "checkpoints").string());
   if (options.resume) {
     if (const auto used = checkpointer.resume(trainer, &result.warnings))

@@ -22,6 +22,11 @@ struct DetectorTrainingOptions {
   std::string image_root;              ///< image root of both splits
   std::string val_annotations;         ///< optional: evaluated periodically and at the end
   losses::LossOptions loss;            ///< classification loss (name + its parameters)
+  /// Optional starting weights (.pth / .safetensors), e.g. a torchvision or an earlier Counterscope model
+  /// (detectron2's MODEL.WEIGHTS). Tensors whose name or shape does not fit — typically the class-count-dependent
+  /// predictor layers — are left at their initialisation and listed in the result's warnings; a file of which
+  /// nothing fits is an error. A resumed checkpoint takes precedence.
+  std::string init_weights;
   double repeat_factor_threshold = 0;  ///< t of repeat-factor sampling; 0 = off (LVIS uses 0.001)
   std::int64_t iterations = 1000;
   std::int64_t batch_size = 4;

@@ -28,6 +28,7 @@ SolverOptions SolverOptions::from_json(const nlohmann::json& json, const std::st
     else if (key == "warmup_iterations") options.warmup_iterations = count();
     else if (key == "warmup_factor") options.warmup_factor = number();
     else if (key == "gamma") options.gamma = number();
+    else if (key == "clip_grad_norm") options.clip_grad_norm = number();
     else if (key == "decay_steps") {
       if (!value.is_array()) throw InputError(source, field, value.dump(), "expected a list of iterations");
       options.decay_steps.clear();
@@ -42,13 +43,15 @@ SolverOptions SolverOptions::from_json(const nlohmann::json& json, const std::st
     }
   }
   if (!(options.base_lr > 0)) throw InputError(source, "solver.base_lr", std::to_string(options.base_lr), "expected > 0");
+  if (!(options.clip_grad_norm >= 0))
+    throw InputError(source, "solver.clip_grad_norm", std::to_string(options.clip_grad_norm), "expected >= 0 (0 = off)");
   return options;
 }
 
 nlohmann::json SolverOptions::to_json() const {
   return {{"base_lr", base_lr},           {"momentum", momentum},         {"weight_decay", weight_decay},
           {"warmup_iterations", warmup_iterations}, {"warmup_factor", warmup_factor}, {"decay_steps", decay_steps},
-          {"gamma", gamma}};
+          {"gamma", gamma}, {"clip_grad_norm", clip_grad_norm}};
 }
 
 double learning_rate_at(const SolverOptions& options, std::int64_t iteration) {

@@ -20,6 +20,9 @@ struct SolverOptions {
   double warmup_factor = 1e-3;             ///< learning-rate fraction at iteration 0
   std::vector<std::int64_t> decay_steps;   ///< iterations where the rate is multiplied by gamma
   double gamma = 0.1;                      ///< decay factor
+  /// Largest L2 norm of all gradients together before a step (detectron2's "full model" clipping); 0 = off.
+  /// Training from scratch (no pretrained backbone) needs it: one bad batch early on can otherwise blow up.
+  double clip_grad_norm = 0;
 
   /// Reads the "solver" object of a training config; unknown keys are rejected to catch typos.
   static SolverOptions from_json(const nlohmann::json& json, const std::string& source = "solver");

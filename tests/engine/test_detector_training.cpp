@@ -129,6 +129,47 @@ TEST_F(DetectorTrainingTest, BatchesArePureFunctionsOfTheIteration) {
   }
 }
 
+TEST_F(DetectorTrainingTest, ClippedGradientsAreLoggedAndBounded) {
+  auto opts = options("clipped", 2);
+  opts.solver.clip_grad_norm = 1e-3;
+  ASSERT_TRUE(train_detector(opts).completed);
+  std::ifstream in((kRoot / "clipped" / "metrics.jsonl").string());
+  int logged = 0;
+  for (std::string line; std::getline(in, line);) {
+    const auto record = nlohmann::json::parse(line);
+    if (!record.contains("grad_norm")) continue;
+    ++logged;
+    EXPECT_GT(record["grad_norm"].get<double>(), 1e-3);  // the norm before clipping: clipping did act
+  }
+  EXPECT_EQ(logged, 2);
+}
+
+TEST_F(DetectorTrainingTest, InitialWeightsLoadAndMismatchesAreListed) {
+  auto first = options("init-source", 1);
+  ASSERT_TRUE(train_detector(first).completed);
+  auto second = options("init-target", 1);
+  second.init_weights = (kRoot / "init-source" / "model.safetensors").string();
+  const auto same = train_detector(second);
+  ASSERT_TRUE(same.completed);
+  EXPECT_TRUE(same.warnings.empty()) << same.warnings.front();
+
+  // The same weights into a model of another class count: the predictors do not fit and are named.
+  modeling::ModelConfig other = modeling::load_model_config((kRoot / "model.json").string());
+  other.backbone.fpn_channels = 32;
+  std::ofstream((kRoot / "narrow.json").string()) << other.to_json().dump(2);
+  auto narrow = options("init-narrow", 1);
+  narrow.model = (kRoot / "narrow.json").string();
+  narrow.init_weights = second.init_weights;
+  const auto partial = train_detector(narrow);
+  ASSERT_TRUE(partial.completed);
+  ASSERT_EQ(partial.warnings.size(), 1u);
+  EXPECT_NE(partial.warnings[0].find("backbone.fpn"), std::string::npos) << partial.warnings[0];
+
+  auto foreign = options("init-foreign", 1);
+  foreign.init_weights = (kRoot / "model.json").string();
+  EXPECT_THROW(train_detector(foreign), InputError);
+}
+
 TEST_F(DetectorTrainingTest, BadInputIsReportedClearly) {
   auto opts = options("bad", 1);
   opts.loss.name = "nope";

@@ -95,6 +95,8 @@ TEST(SolverOptions, ParsesJsonAndRejectsUnknownKeys) {
   EXPECT_EQ(options.decay_steps, (std::vector<std::int64_t>{10, 20}));
   EXPECT_THROW(SolverOptions::from_json(nlohmann::json::parse(R"({"base_lr": 0.01, "momentun": 0.9})")), InputError);
   EXPECT_THROW(SolverOptions::from_json(nlohmann::json::parse(R"({"base_lr": -1})")), InputError);
+  EXPECT_EQ(SolverOptions::from_json(nlohmann::json::parse(R"({"clip_grad_norm": 5})")).clip_grad_norm, 5.0);
+  EXPECT_THROW(SolverOptions::from_json(nlohmann::json::parse(R"({"clip_grad_norm": -1})")), InputError);
 }
 
 TEST(Trainer, ResumedRunEqualsUninterruptedRun) {
