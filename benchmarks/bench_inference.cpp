@@ -1,6 +1,6 @@
 // Mask R-CNN inference speed: C++ (LibTorch) vs torchvision in Python, same R50-FPN weights, same 800x1333
 // image, same thread count, in one run; plus the tiny preset's latency and the process's peak memory.
-// Usage: bench_inference [--threads N] [--runs N] [--out-dir DIR]
+// Usage: bench_inference [--threads N] [--runs N] [--out-dir DIR] [--profile TRACE.json]
 
 #include <sys/resource.h>
 
@@ -15,6 +15,7 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+#include <torch/csrc/autograd/profiler_legacy.h>
 #include <torch/torch.h>
 
 #include "core/modeling/mask_rcnn.h"
@@ -64,14 +65,16 @@ std::string run_python(const std::string& command) {
 
 int main(int argc, char** argv) {
   int threads = 0, runs = 5;
+  std::string profile_path;  // --profile FILE: a chrome trace of one R50-FPN inference
   std::string out_dir = (std::filesystem::temp_directory_path() / "counterscope-bench-inference").string();
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     if (flag == "--threads") threads = std::atoi(argv[i + 1]);
     else if (flag == "--runs") runs = std::max(1, std::atoi(argv[i + 1]));
     else if (flag == "--out-dir") out_dir = argv[i + 1];
+    else if (flag == "--profile") profile_path = argv[i + 1];
     else {
-      std::cerr << "usage: bench_inference [--threads N] [--runs N] [--out-dir DIR]\n";
+      std::cerr << "usage: bench_inference [--threads N] [--runs N] [--out-dir DIR] [--profile TRACE.json]\n";
       return 2;
     }
   }
@@ -106,6 +109,12 @@ int main(int argc, char** argv) {
   const auto image = modeling::load_state_dict(out_dir + "/image.pth").find("image")->clone();
   std::int64_t count = 0;
   const auto times = time_model(model, image, runs, &count);
+  if (!profile_path.empty()) {
+    // One more run under LibTorch's profiler (chrome-trace JSON): which operators the time goes to.
+    torch::NoGradGuard no_grad;
+    torch::autograd::profiler::RecordProfile guard(profile_path);
+    model->predict({image});
+  }
   const double cpp = median(times);
   const double py = python.at("median_s").get<double>();
   report["r50_fpn_800x1333"] = {{"cpp_median_s", cpp},

@@ -10,7 +10,7 @@ TwoMlpHeadImpl::TwoMlpHeadImpl(std::int64_t in_features, std::int64_t representa
 }
 
 torch::Tensor TwoMlpHeadImpl::forward(const torch::Tensor& x) {
-  return torch::relu(m_fc7->forward(torch::relu(m_fc6->forward(x.flatten(1)))));
+  return m_fc7->forward(m_fc6->forward(x.flatten(1)).relu_()).relu_();
 }
 
 FastRcnnPredictorImpl::FastRcnnPredictorImpl(std::int64_t in_features, std::int64_t logit_count,

@@ -12,7 +12,7 @@ class ConvBlockImpl : public torch::nn::Module {
   ConvBlockImpl(torch::nn::Conv2d conv, bool relu) : m_conv(register_module("0", std::move(conv))), m_relu(relu) {}
   torch::Tensor forward(const torch::Tensor& x) {
     auto y = m_conv->forward(x);
-    return m_relu ? torch::relu(y) : y;
+    return m_relu ? y.relu_() : y;  // in place, as torchvision's ReLU(inplace=True)
   }
   torch::nn::Conv2d conv() const { return m_conv; }
 

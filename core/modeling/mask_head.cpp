@@ -34,7 +34,7 @@ MaskRcnnPredictorImpl::MaskRcnnPredictorImpl(std::int64_t in_channels, std::int6
 }
 
 torch::Tensor MaskRcnnPredictorImpl::forward(const torch::Tensor& x) {
-  return m_mask_fcn_logits->forward(torch::relu(m_conv5_mask->forward(x)));
+  return m_mask_fcn_logits->forward(m_conv5_mask->forward(x).relu_());
 }
 
 }  // namespace counterscope::modeling

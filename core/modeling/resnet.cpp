@@ -1,6 +1,8 @@
 #include "core/modeling/resnet.h"
 
 #include <array>
+#include <stdexcept>
+#include <tuple>
 
 #include "core/util/error.h"
 
@@ -35,15 +37,35 @@ FrozenBatchNorm2dImpl::FrozenBatchNorm2dImpl(std::int64_t num_features, double e
   m_running_var = register_buffer("running_var", torch::ones({num_features}));
 }
 
-torch::Tensor FrozenBatchNorm2dImpl::forward(const torch::Tensor& x) {
+std::pair<torch::Tensor, torch::Tensor> FrozenBatchNorm2dImpl::scale_and_bias() const {
   // Same arithmetic order as torchvision, so results agree to the last bits.
-  auto w = m_weight.reshape({1, -1, 1, 1});
-  auto b = m_bias.reshape({1, -1, 1, 1});
-  auto rv = m_running_var.reshape({1, -1, 1, 1});
-  auto rm = m_running_mean.reshape({1, -1, 1, 1});
-  auto scale = w * (rv + m_eps).rsqrt();
-  auto bias = b - rm * scale;
-  return x * scale + bias;
+  auto scale = m_weight * (m_running_var + m_eps).rsqrt();
+  auto bias = m_bias - m_running_mean * scale;
+  return {scale, bias};
+}
+
+torch::Tensor FrozenBatchNorm2dImpl::forward(const torch::Tensor& x) {
+  const auto [scale, bias] = scale_and_bias();
+  return x * scale.reshape({1, -1, 1, 1}) + bias.reshape({1, -1, 1, 1});
+}
+
+torch::Tensor conv_then_norm(nn::Conv2dImpl& conv, const std::shared_ptr<nn::Module>& norm, const torch::Tensor& x) {
+  torch::Tensor scale, bias;
+  if (const auto frozen = std::dynamic_pointer_cast<FrozenBatchNorm2dImpl>(norm)) {
+    std::tie(scale, bias) = frozen->scale_and_bias();
+  } else if (const auto batch = std::dynamic_pointer_cast<nn::BatchNorm2dImpl>(norm);
+             batch && !batch->is_training() && batch->options.affine() && batch->options.track_running_stats()) {
+    scale = batch->weight * (batch->running_var + batch->options.eps()).rsqrt();
+    bias = batch->bias - batch->running_mean * scale;
+  } else if (auto* batch_norm = norm->as<nn::BatchNorm2dImpl>()) {
+    return batch_norm->forward(conv.forward(x));  // training: batch statistics, running averages updated
+  } else {
+    throw std::logic_error("conv_then_norm: unsupported normalisation layer " + norm->name());
+  }
+  if (conv.bias.defined()) bias = bias + conv.bias * scale;
+  const auto& options = conv.options;
+  return torch::conv2d(x, conv.weight * scale.reshape({-1, 1, 1, 1}), bias, options.stride(),
+                       c10::get<torch::ExpandingArray<2>>(options.padding()), options.dilation(), options.groups());
 }
 
 torch::nn::AnyModule make_norm_layer(const std::string& kind, std::int64_t channels) {
@@ -64,11 +86,22 @@ BasicBlockImpl::BasicBlockImpl(std::int64_t in_channels, std::int64_t planes, st
   if (m_downsample) register_module("downsample", m_downsample);
 }
 
+namespace {
+
+// The shortcut of a block: x itself, or its 1x1 strided convolution and norm.
+torch::Tensor shortcut(const nn::Sequential& downsample, const torch::Tensor& x) {
+  if (!downsample) return x;
+  return conv_then_norm(*downsample->ptr<nn::Conv2dImpl>(0), downsample->ptr(1), x);
+}
+
+}  // namespace
+
+// In-place ReLU and residual addition as in torchvision (ReLU(inplace=True), out += identity): neither
+// overwrites a tensor that autograd saved, and they save an allocation and a pass each.
 torch::Tensor BasicBlockImpl::forward(const torch::Tensor& x) {
-  auto out = torch::relu(m_bn1.forward(m_conv1->forward(x)));
-  out = m_bn2.forward(m_conv2->forward(out));
-  const auto identity = m_downsample ? m_downsample->forward(x) : x;
-  return torch::relu(out + identity);
+  auto out = conv_then_norm(*m_conv1, m_bn1.ptr(), x).relu_();
+  out = conv_then_norm(*m_conv2, m_bn2.ptr(), out);
+  return out.add_(shortcut(m_downsample, x)).relu_();
 }
 
 BottleneckImpl::BottleneckImpl(std::int64_t in_channels, std::int64_t planes, std::int64_t stride,
@@ -87,11 +120,10 @@ BottleneckImpl::BottleneckImpl(std::int64_t in_channels, std::int64_t planes, st
 }
 
 torch::Tensor BottleneckImpl::forward(const torch::Tensor& x) {
-  auto out = torch::relu(m_bn1.forward(m_conv1->forward(x)));
-  out = torch::relu(m_bn2.forward(m_conv2->forward(out)));
-  out = m_bn3.forward(m_conv3->forward(out));
-  const auto identity = m_downsample ? m_downsample->forward(x) : x;
-  return torch::relu(out + identity);
+  auto out = conv_then_norm(*m_conv1, m_bn1.ptr(), x).relu_();
+  out = conv_then_norm(*m_conv2, m_bn2.ptr(), out).relu_();
+  out = conv_then_norm(*m_conv3, m_bn3.ptr(), out);
+  return out.add_(shortcut(m_downsample, x)).relu_();
 }
 
 ResNetBodyImpl::ResNetBodyImpl(int depth, const std::string& norm) {
@@ -127,7 +159,7 @@ ResNetBodyImpl::ResNetBodyImpl(int depth, const std::string& norm) {
 }
 
 std::vector<torch::Tensor> ResNetBodyImpl::forward(const torch::Tensor& x) {
-  auto out = torch::relu(m_bn1.forward(m_conv1->forward(x)));
+  auto out = conv_then_norm(*m_conv1, m_bn1.ptr(), x).relu_();
   out = torch::max_pool2d(out, 3, 2, 1);
   std::vector<torch::Tensor> features;
   for (auto& layer : m_layers) {

@@ -16,6 +16,8 @@ class FrozenBatchNorm2dImpl : public torch::nn::Module {
  public:
   explicit FrozenBatchNorm2dImpl(std::int64_t num_features, double eps = 1e-5);
   torch::Tensor forward(const torch::Tensor& x);
+  /// The per-channel affine map this layer applies: y = x * scale + bias.
+  std::pair<torch::Tensor, torch::Tensor> scale_and_bias() const;
 
  private:
   double m_eps;
@@ -25,6 +27,13 @@ TORCH_MODULE(FrozenBatchNorm2d);
 
 /// The normalisation layer of the body: "frozen" or "batch" (see BackboneConfig::norm).
 torch::nn::AnyModule make_norm_layer(const std::string& kind, std::int64_t channels);
+
+/// norm(conv(x)). When the normalisation is a fixed affine map (FrozenBatchNorm2d, or BatchNorm2d in eval
+/// mode) it is folded into the convolution's weights instead: one pass over the activations instead of three,
+/// equal up to float rounding, and still differentiable with respect to x (the generator backpropagates
+/// through the frozen detector).
+torch::Tensor conv_then_norm(torch::nn::Conv2dImpl& conv, const std::shared_ptr<torch::nn::Module>& norm,
+                             const torch::Tensor& x);
 
 /// ResNet-18/34 block: two 3x3 convolutions.
 class BasicBlockImpl : public torch::nn::Module {

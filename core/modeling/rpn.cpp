@@ -42,7 +42,7 @@ std::pair<std::vector<torch::Tensor>, std::vector<torch::Tensor>> RpnHeadImpl::f
     const std::vector<torch::Tensor>& features) {
   std::vector<torch::Tensor> logits, deltas;
   for (const auto& feature : features) {
-    const auto t = torch::relu(m_conv->forward(feature));
+    const auto t = m_conv->forward(feature).relu_();
     logits.push_back(m_cls_logits->forward(t));
     deltas.push_back(m_bbox_pred->forward(t));
   }
