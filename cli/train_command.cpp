@@ -37,6 +37,7 @@ int run(const std::vector<std::string>& args) {
       .option("warmup", "N", "linear warm-up iterations", "100")
       .option("clip-grad", "NORM", "clip the gradients' total L2 norm to NORM (helps training from scratch); 0 = off", "0")
       .option("out", "DIR", "output folder", std::nullopt, true)
+      .flag("half-weights", "store OUT/model.safetensors in float16 (half the size; checkpoints stay float32)")
       .flag("resume", "continue from the newest readable checkpoint in OUT/checkpoints")
       .option("checkpoint-period", "N", "iterations between checkpoints", "500")
       .option("eval-period", "N", "iterations between evaluations; 0 = at the end only", "0")
@@ -74,6 +75,7 @@ int run(const std::vector<std::string>& args) {
   options.init_weights = parser.get_optional("init-weights").value_or("");
   options.output_dir = parser.get("out");
   options.resume = parser.get_flag("resume");
+  options.half_precision_weights = parser.get_flag("half-weights");
   options.checkpoint_period = parser.get_int64("checkpoint-period");
   options.eval_period = parser.get_int64("eval-period");
   options.max_eval_images = parser.get_int64("max-eval-images");

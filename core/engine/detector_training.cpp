@@ -73,10 +73,14 @@ std::vector<data::Detection> to_results(const modeling::Detections& detections, 
   return results;
 }
 
-modeling::StateDict model_state(const torch::nn::Module& model) {
+modeling::StateDict model_state(const torch::nn::Module& model, bool half_precision) {
+  auto stored = [half_precision](const torch::Tensor& tensor) {
+    const torch::Tensor value = tensor.detach().cpu();
+    return half_precision && value.is_floating_point() ? value.to(torch::kHalf) : value;
+  };
   modeling::StateDict state;
-  for (const auto& item : model.named_parameters()) state.insert(item.key(), item.value().detach());
-  for (const auto& item : model.named_buffers()) state.insert(item.key(), item.value().detach());
+  for (const auto& item : model.named_parameters()) state.insert(item.key(), stored(item.value()));
+  for (const auto& item : model.named_buffers()) state.insert(item.key(), stored(item.value()));
   return state;
 }
 
@@ -222,7 +226,7 @@ DetectorTrainingResult train_detector(const DetectorTrainingOptions& options, co
   result.data_wait_seconds = trainer.data_wait_seconds();
   if (result.completed) {
     result.weights_path = (out / "model.safetensors").string();
-    modeling::save_safetensors(model_state(*model), result.weights_path,
+    modeling::save_safetensors(model_state(*model, options.half_precision_weights), result.weights_path,
                                {{"format", "counterscope-maskrcnn"}, {"config", config.to_json().dump()},
                                 {"loss", loss_options.name}, {"iterations", std::to_string(trainer.iteration())}});
     write_json(out / "model.json", config.to_json());

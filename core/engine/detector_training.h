@@ -41,6 +41,9 @@ struct DetectorTrainingOptions {
   std::int64_t log_period = 20;
   int loader_threads = 2;
   std::int64_t max_eval_images = 0;    ///< 0: all validation images
+  /// Store OUT/model.safetensors in float16: half the size, for weights committed or shipped (they load into
+  /// float32 models; checkpoints stay float32 so resumption is exact).
+  bool half_precision_weights = false;
 };
 
 struct DetectorTrainingResult {

@@ -148,6 +148,7 @@ TEST_F(DetectorTrainingTest, InitialWeightsLoadAndMismatchesAreListed) {
   auto first = options("init-source", 1);
   ASSERT_TRUE(train_detector(first).completed);
   auto second = options("init-target", 1);
+  second.half_precision_weights = true;  // written as float16, read back into float32 below
   second.init_weights = (kRoot / "init-source" / "model.safetensors").string();
   const auto same = train_detector(second);
   ASSERT_TRUE(same.completed);
@@ -159,7 +160,7 @@ TEST_F(DetectorTrainingTest, InitialWeightsLoadAndMismatchesAreListed) {
   std::ofstream((kRoot / "narrow.json").string()) << other.to_json().dump(2);
   auto narrow = options("init-narrow", 1);
   narrow.model = (kRoot / "narrow.json").string();
-  narrow.init_weights = second.init_weights;
+  narrow.init_weights = (kRoot / "init-target" / "model.safetensors").string();
   const auto partial = train_detector(narrow);
   ASSERT_TRUE(partial.completed);
   ASSERT_EQ(partial.warnings.size(), 1u);
