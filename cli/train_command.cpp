@@ -5,6 +5,8 @@
 #include <atomic>
 #include <csignal>
 #include <iostream>
+#include <sstream>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
@@ -35,6 +37,7 @@ int run(const std::vector<std::string>& args) {
       .option("batch", "B", "images per iteration", "4")
       .option("lr", "RATE", "base learning rate (SGD, momentum 0.9, weight decay 1e-4)", "0.02")
       .option("warmup", "N", "linear warm-up iterations", "100")
+      .option("steps", "I,J|none", "iterations where the rate drops x0.1; none = constant (default: 2/3 and 8/9 of --iters)")
       .option("clip-grad", "NORM", "clip the gradients' total L2 norm to NORM (helps training from scratch); 0 = off", "0")
       .option("out", "DIR", "output folder", std::nullopt, true)
       .flag("half-weights", "store OUT/model.safetensors in float16 (half the size; checkpoints stay float32)")
@@ -70,6 +73,25 @@ int run(const std::vector<std::string>& args) {
   options.solver.warmup_iterations = parser.get_int64("warmup");
   if (options.solver.base_lr <= 0 || options.solver.warmup_iterations < 0)
     throw UsageError("--lr must be > 0 and --warmup >= 0");
+  if (const auto steps = parser.get_optional("steps")) {
+    options.solver_steps_given = true;
+    options.solver.decay_steps.clear();
+    if (*steps != "none") {
+      std::stringstream list(*steps);
+      for (std::string item; std::getline(list, item, ',');) {
+        std::size_t used = 0;
+        long long step = -1;
+        try {
+          step = std::stoll(item, &used);
+        } catch (const std::exception&) {
+        }
+        if (step < 0 || used != item.size())
+          throw UsageError("--steps = '" + *steps + "': expected iterations >= 0 separated by commas, or none");
+        options.solver.decay_steps.push_back(step);
+      }
+      std::sort(options.solver.decay_steps.begin(), options.solver.decay_steps.end());
+    }
+  }
   options.solver.clip_grad_norm = parser.get_double("clip-grad");
   if (!(options.solver.clip_grad_norm >= 0)) throw UsageError("--clip-grad: expected a norm >= 0 (0 = off)");
   options.init_weights = parser.get_optional("init-weights").value_or("");
