@@ -13,10 +13,11 @@ modeling::MaskRcnn load_detector(const std::string& model_config, const std::str
                      "the model has " + std::to_string(config.num_classes) + " classes (background included) but " +
                          dataset_path + " has " + std::to_string(labels->num_classes() - 1) +
                          " categories: use the config the weights were trained with");
-  modeling::MaskRcnn model(config);
+  const modeling::StateDict state = modeling::load_state_dict(weights_path);
+  modeling::MaskRcnn model(config, modeling::inference_loss_for_state_dict(state, config.num_classes));
   modeling::ApplyStateDictOptions options;
   options.source = weights_path;
-  model->load_weights(modeling::load_state_dict(weights_path), options);
+  model->load_weights(state, options);
   model->eval();
   return model;
 }

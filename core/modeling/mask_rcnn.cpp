@@ -156,4 +156,15 @@ std::int64_t num_classes_in_state_dict(const StateDict& state, const std::string
   return weight->size(0) / 4;
 }
 
+std::shared_ptr<losses::ClassificationLoss> inference_loss_for_state_dict(const StateDict& state,
+                                                                          std::int64_t num_classes) {
+  const at::Tensor* weight = state.find("roi_heads.box_predictor.cls_score.weight");
+  if (weight == nullptr || weight->dim() != 2) return nullptr;
+  losses::LossOptions options;
+  options.name = "seesaw";
+  options.seesaw_objectness = true;
+  std::shared_ptr<losses::ClassificationLoss> seesaw = losses::make_classification_loss(options);
+  return weight->size(0) == seesaw->logit_count(num_classes) ? seesaw : nullptr;
+}
+
 }  // namespace counterscope::modeling

@@ -81,5 +81,10 @@ TORCH_MODULE(MaskRcnn);
 /// Number of classes (background included) a torchvision-style checkpoint was trained for: the rows of
 /// roi_heads.box_predictor.bbox_pred.weight / 4. Throws InputError when the key is missing.
 std::int64_t num_classes_in_state_dict(const StateDict& state, const std::string& source);
+/// The classification loss whose logit layout a checkpoint's classifier has, so that inference turns its logits
+/// into class probabilities as training did: seesaw (mmdetection's, with objectness) when cls_score has its
+/// rows (the foreground classes + 2 objectness logits); nullptr (plain softmax, which CE, CM, LR and FL share) otherwise.
+std::shared_ptr<losses::ClassificationLoss> inference_loss_for_state_dict(const StateDict& state,
+                                                                          std::int64_t num_classes);
 
 }  // namespace counterscope::modeling

@@ -61,7 +61,7 @@ Predictor::Predictor(const PredictorOptions& options) : m_impl(std::make_unique<
     m_impl->config.class_names.clear();  // names of the preset's own class count do not apply
   if (options.score_thresh >= 0) m_impl->config.score_thresh = options.score_thresh;
   if (options.max_detections > 0) m_impl->config.detections_per_img = options.max_detections;
-  m_impl->model = MaskRcnn(m_impl->config);
+  m_impl->model = MaskRcnn(m_impl->config, inference_loss_for_state_dict(state, m_impl->config.num_classes));
   ApplyStateDictOptions apply;
   apply.source = options.weights;
   m_impl->model->load_weights(state, apply);  // strict: a mismatch throws, listing the names

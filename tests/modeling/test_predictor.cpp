@@ -88,6 +88,36 @@ TEST_F(PredictorTest, ReadsClassCountFromWeightsAndPredicts) {
   }
 }
 
+TEST_F(PredictorTest, SeesawWeightsKeepTheirObjectnessLogits) {
+  // A model trained with seesaw has num_classes + 2 classifier rows; inference must use seesaw's probabilities.
+  losses::LossOptions seesaw;
+  seesaw.name = "seesaw";
+  torch::manual_seed(1);
+  MaskRcnn model(small_config(), losses::make_classification_loss(seesaw));
+  StateDict state;
+  for (const auto& item : model->named_parameters()) state.insert(item.key(), item.value().detach());
+  for (const auto& item : model->named_buffers()) state.insert(item.key(), item.value());
+  EXPECT_EQ(state.find("roi_heads.box_predictor.cls_score.weight")->size(0), 3 + 2);  // 3 classes + objectness
+  save_safetensors(state, kDir + "/seesaw.safetensors");
+
+  const auto loss = inference_loss_for_state_dict(state, 4);
+  ASSERT_NE(loss, nullptr);
+  EXPECT_EQ(loss->logit_count(4), 5);
+  StateDict plain;
+  for (const auto& item : MaskRcnn(small_config())->named_parameters()) plain.insert(item.key(), item.value());
+  EXPECT_EQ(inference_loss_for_state_dict(plain, 4), nullptr);
+
+  PredictorOptions o = options();
+  o.weights = kDir + "/seesaw.safetensors";
+  const Predictor predictor(o);
+  EXPECT_EQ(predictor.num_classes(), 4);
+  cv::Mat image(64, 64, CV_8UC3, cv::Scalar(90, 120, 30));
+  for (const auto& instance : predictor.predict(image).instances) {
+    EXPECT_GE(instance.label, 1);
+    EXPECT_LT(instance.label, 4);
+  }
+}
+
 TEST_F(PredictorTest, AnyDepthAndChannelLayoutGivesTheSameRgbInput) {
   cv::Mat gray(50, 70, CV_8UC1);
   cv::randu(gray, 0, 255);
