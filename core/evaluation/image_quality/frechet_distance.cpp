@@ -22,6 +22,7 @@ GaussianStatistics gaussian_statistics(const torch::Tensor& features) {
   statistics.mean = x.mean(0);
   const auto centred = x - statistics.mean;
   statistics.covariance = centred.t().matmul(centred) / static_cast<double>(statistics.count - 1);
+  if (statistics.count < x.size(1)) statistics.centred_features = centred;
   return statistics;
 }
 
@@ -29,15 +30,10 @@ namespace {
 
 torch::Tensor symmetrised(const torch::Tensor& m) { return (m + m.t()) * 0.5; }
 
-}  // namespace
-
-double trace_sqrt_product(const torch::Tensor& sigma_1, const torch::Tensor& sigma_2, double max_imaginary) {
-  const auto s1 = symmetrised(sigma_1.to(torch::kDouble));
-  const auto s2 = symmetrised(sigma_2.to(torch::kDouble));
-  // S = Σ1^½ from Σ1's eigen-decomposition; rounding may leave tiny negative eigenvalues of a PSD matrix.
-  const auto [w, v] = torch::linalg::eigh(s1, "L");
-  const auto root = v.matmul(torch::diag(w.clamp_min(0).sqrt())).matmul(v.t());
-  const auto eigenvalues = torch::linalg::eigvalsh(symmetrised(root.matmul(s2).matmul(root)), "L");
+// Σ sqrt(λ) over the eigenvalues of a symmetric PSD matrix; negative rounding residue is the imaginary part
+// pytorch-fid drops (and refuses above `max_imaginary`). NaN when the decomposition fails.
+double sum_of_square_roots(const torch::Tensor& symmetric_psd, double max_imaginary) {
+  const auto eigenvalues = torch::linalg::eigvalsh(symmetrised(symmetric_psd), "L");
   if (!torch::isfinite(eigenvalues).all().item<bool>()) return std::nan("");
   const double imaginary = eigenvalues.clamp_max(0).neg().sqrt().max().item<double>();
   if (imaginary > max_imaginary) {
@@ -47,6 +43,25 @@ double trace_sqrt_product(const torch::Tensor& sigma_1, const torch::Tensor& sig
     throw Error(message.str());
   }
   return eigenvalues.clamp_min(0).sqrt().sum().item<double>();
+}
+
+}  // namespace
+
+double trace_sqrt_product_low_rank(const torch::Tensor& centred_1, const torch::Tensor& sigma_2,
+                                   double max_imaginary) {
+  const auto a = centred_1.to(torch::kDouble);
+  const auto k = a.matmul(symmetrised(sigma_2.to(torch::kDouble))).matmul(a.t()) /
+                 static_cast<double>(a.size(0) - 1);
+  return sum_of_square_roots(k, max_imaginary);
+}
+
+double trace_sqrt_product(const torch::Tensor& sigma_1, const torch::Tensor& sigma_2, double max_imaginary) {
+  const auto s1 = symmetrised(sigma_1.to(torch::kDouble));
+  const auto s2 = symmetrised(sigma_2.to(torch::kDouble));
+  // S = Σ1^½ from Σ1's eigen-decomposition; rounding may leave tiny negative eigenvalues of a PSD matrix.
+  const auto [w, v] = torch::linalg::eigh(s1, "L");
+  const auto root = v.matmul(torch::diag(w.clamp_min(0).sqrt())).matmul(v.t());
+  return sum_of_square_roots(root.matmul(s2).matmul(root), max_imaginary);
 }
 
 FrechetDistance frechet_distance(const GaussianStatistics& a, const GaussianStatistics& b,
@@ -62,7 +77,17 @@ FrechetDistance frechet_distance(const GaussianStatistics& a, const GaussianStat
   result.mean_term = difference.dot(difference).item<double>();
   result.trace_1 = a.covariance.trace().item<double>();
   result.trace_2 = b.covariance.trace().item<double>();
-  result.trace_sqrt_product = trace_sqrt_product(a.covariance, b.covariance, options.max_imaginary);
+  // The smaller of the low-rank sets, if any, gives the smallest decomposition.
+  const GaussianStatistics* low_rank = nullptr;
+  for (const GaussianStatistics* s : {&a, &b})
+    if (s->centred_features.defined() && (low_rank == nullptr || s->count < low_rank->count)) low_rank = s;
+  if (low_rank != nullptr) {
+    const auto& other = low_rank == &a ? b : a;
+    result.trace_sqrt_product =
+        trace_sqrt_product_low_rank(low_rank->centred_features, other.covariance, options.max_imaginary);
+  } else {
+    result.trace_sqrt_product = trace_sqrt_product(a.covariance, b.covariance, options.max_imaginary);
+  }
   if (!std::isfinite(result.trace_sqrt_product)) {
     // pytorch-fid's fallback for a singular product: eps on both diagonals, then the same square root.
     const auto offset = torch::eye(a.covariance.size(0), torch::kDouble) * options.singular_offset;

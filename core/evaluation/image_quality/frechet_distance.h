@@ -13,6 +13,9 @@
 // feature dimensions), where it agrees with scipy's sqrtm to ~1e-8 relative. Rounding can leave eigenvalues
 // slightly below zero: their square roots are the imaginary part pytorch-fid drops, and the same 1e-3 limit
 // applies. The eps·I retry is kept for a non-finite result, as pytorch-fid does.
+// With fewer vectors than dimensions (N < D, e.g. a few hundred images against 2048 features) Σ = AᵀA/(N−1)
+// with A the N×D centred features, and the non-zero eigenvalues of Σ1Σ2 are those of the N×N matrix
+// A Σ2 Aᵀ/(N−1): the same trace, exactly, from an N×N instead of a D×D decomposition.
 
 #include <cstdint>
 
@@ -25,6 +28,9 @@ struct GaussianStatistics {
   torch::Tensor mean;        ///< [D] float64
   torch::Tensor covariance;  ///< [D, D] float64, unbiased (divides by N − 1) as np.cov(rowvar=False)
   std::int64_t count = 0;    ///< N, the number of feature vectors
+  /// [N, D] float64 centred features, kept only when N < D (a low-rank covariance, whose square-root trace
+  /// is then computed from them); undefined otherwise, and for statistics read from elsewhere.
+  torch::Tensor centred_features;
 };
 
 /// Statistics of `features` ([N, D], any floating type, converted to float64 first). Throws InputError when
@@ -52,6 +58,10 @@ struct FrechetDistance {
 /// Tr sqrt(Σ1 Σ2) for symmetric positive semi-definite Σ1, Σ2 (float64). Throws counterscope::Error when the
 /// imaginary part exceeds `max_imaginary`; returns NaN when the decomposition does not converge.
 double trace_sqrt_product(const torch::Tensor& sigma_1, const torch::Tensor& sigma_2, double max_imaginary = 1e-3);
+
+/// Tr sqrt(Σ1 Σ2) with Σ1 = AᵀA/(N−1), A = `centred_1` ([N, D]): from the N×N matrix A Σ2 Aᵀ/(N−1).
+double trace_sqrt_product_low_rank(const torch::Tensor& centred_1, const torch::Tensor& sigma_2,
+                                   double max_imaginary = 1e-3);
 
 /// The Fréchet distance between the Gaussians `a` and `b`. Throws InputError when their dimensions differ.
 FrechetDistance frechet_distance(const GaussianStatistics& a, const GaussianStatistics& b,

@@ -49,48 +49,67 @@ FolderFeatures extract_folder_features(InceptionV3& model, const std::string& fo
 
 namespace {
 
-struct LoadedNetwork {
-  std::string path;
-  InceptionV3 model{nullptr};
-};
-
 void append(std::vector<SkippedImage>& to, const std::vector<SkippedImage>& from) {
   to.insert(to.end(), from.begin(), from.end());
 }
 
-void require_two_images(const FolderFeatures& features) {
-  if (features.pool.size(0) < 2)
-    throw InputError(features.folder, "", std::to_string(features.pool.size(0)) + " readable image(s)",
+void require_two_images(const std::string& folder, std::int64_t count) {
+  if (count < 2)
+    throw InputError(folder, "", std::to_string(count) + " readable image(s)",
                      "FID needs at least 2 images per folder (a covariance); pytorch-fid advises >= 2048");
+}
+
+[[noreturn]] void throw_missing_weights() {
+  throw InputError("image quality", "inception", "",
+                   "FID and IS need Inception-v3 weights supplied by the user (nothing is downloaded): "
+                   "pytorch-fid's pt_inception-2015-12-05-6726825d.pth for FID, torchvision's "
+                   "inception_v3_google-0cc3c7bd.pth for IS");
 }
 
 }  // namespace
 
-ImageQualityResult compute_image_quality(const ImageQualityOptions& options, const JobContext& context) {
-  if (options.inception_weights.empty())
-    throw InputError("image quality", "inception", "",
-                     "FID and IS need Inception-v3 weights supplied by the user (nothing is downloaded)");
-  std::optional<LoadedNetwork> fid_network, torchvision_network;
-  for (const std::string& path : options.inception_weights) {
-    context.report("load Inception-v3", 0, 1, path);
-    LoadedNetwork network{path, load_inception_v3(path)};
-    auto& slot = network.model->options().variant == InceptionVariant::pytorch_fid ? fid_network
-                                                                                    : torchvision_network;
-    if (slot)
-      throw InputError(path, "inception", to_string(network.model->options().variant),
-                       "a second file of the same variant as " + slot->path + " (give at most one per variant)");
-    slot = std::move(network);
+InceptionNetworks load_inception_networks(const std::vector<std::string>& paths, const JobContext& context) {
+  if (paths.empty()) throw_missing_weights();
+  InceptionNetworks networks;
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    context.throw_if_cancelled();
+    context.report("load Inception-v3", static_cast<std::int64_t>(i), static_cast<std::int64_t>(paths.size()),
+                   paths[i]);
+    InceptionV3 model = load_inception_v3(paths[i]);
+    const bool fid = model->options().variant == InceptionVariant::pytorch_fid;
+    InceptionV3& slot = fid ? networks.pytorch_fid : networks.torchvision;
+    std::string& slot_path = fid ? networks.pytorch_fid_path : networks.torchvision_path;
+    if (!slot.is_empty())
+      throw InputError(paths[i], "inception", to_string(model->options().variant),
+                       "a second file of the same variant as " + slot_path + " (give at most one per variant)");
+    slot = model;
+    slot_path = paths[i];
   }
+  return networks;
+}
+
+ImageQualityResult compute_image_quality(const ImageQualityOptions& options, const JobContext& context) {
+  return compute_image_quality(options, load_inception_networks(options.inception_weights, context), context);
+}
+
+ImageQualityResult compute_image_quality(const ImageQualityOptions& options, const InceptionNetworks& networks,
+                                         const JobContext& context) {
+  context.throw_if_cancelled();
+  const bool have_fid_network = !networks.pytorch_fid.is_empty();
+  const bool have_torchvision = !networks.torchvision.is_empty();
+  if (!have_fid_network && !have_torchvision) throw_missing_weights();
+  // Folders that cannot hold two images fail before any network runs.
+  for (const std::string& folder : {options.real_folder, options.generated_folder})
+    require_two_images(folder, static_cast<std::int64_t>(list_image_files(folder).size()));
 
   ImageQualityResult result;
-  const LoadedNetwork& fid_source = fid_network ? *fid_network : *torchvision_network;
-  result.fid_variant = fid_source.model->options().variant;
-  result.fid_weights = fid_source.path;
-  if (!fid_network)
+  InceptionV3 fid_model = have_fid_network ? networks.pytorch_fid : networks.torchvision;
+  result.fid_variant = fid_model->options().variant;
+  result.fid_weights = have_fid_network ? networks.pytorch_fid_path : networks.torchvision_path;
+  if (!have_fid_network)
     result.notes.push_back("FID computed on torchvision's Inception-v3 features: not comparable with published "
                            "FIDs, which use pytorch-fid's FID Inception (pt_inception-2015-12-05-6726825d.pth)");
 
-  InceptionV3 fid_model = fid_source.model;
   const FolderFeatures real = extract_folder_features(fid_model, options.real_folder, options.batch_size,
                                                       options.decode_threads, context, "real images");
   const FolderFeatures generated = extract_folder_features(
@@ -99,8 +118,8 @@ ImageQualityResult compute_image_quality(const ImageQualityOptions& options, con
   append(result.skipped, generated.skipped);
   result.real_images = real.pool.size(0);
   result.generated_images = generated.pool.size(0);
-  require_two_images(real);
-  require_two_images(generated);
+  require_two_images(options.real_folder, result.real_images);
+  require_two_images(options.generated_folder, result.generated_images);
   context.report("Fréchet distance", 0, 1);
   result.fid = frechet_distance(gaussian_statistics(real.pool), gaussian_statistics(generated.pool),
                                 options.frechet);
@@ -108,15 +127,15 @@ ImageQualityResult compute_image_quality(const ImageQualityOptions& options, con
   if (result.fid.offset_added)
     result.notes.push_back("the covariance product was singular: eps*I added to both covariances, as pytorch-fid");
 
-  if (!torchvision_network) {
+  if (!have_torchvision) {
     result.is_missing_reason = "the Inception Score needs torchvision's 1000-class Inception-v3 weights "
                                "(inception_v3_google-0cc3c7bd.pth)";
     return result;
   }
-  result.is_weights = torchvision_network->path;
+  result.is_weights = networks.torchvision_path;
   torch::Tensor logits = generated.logits;
-  if (fid_network) {
-    InceptionV3 is_model = torchvision_network->model;
+  if (have_fid_network) {
+    InceptionV3 is_model = networks.torchvision;
     logits = extract_folder_features(is_model, options.generated_folder, options.batch_size,
                                      options.decode_threads, context, "generated images (IS)")
                  .logits;

@@ -70,9 +70,24 @@ struct ImageQualityResult {
   std::vector<std::string> notes;          ///< caveats worth printing (e.g. FID on torchvision's features)
 };
 
-/// Loads the weights, runs the networks over both folders and computes FID and IS. Throws InputError for bad
-/// input (no weights, two files of one variant, an empty folder, fewer than 2 images for FID, weights of
-/// another architecture) and Cancelled when asked to stop.
+/// The networks of a job, loaded once (a caller may keep them for several jobs).
+struct InceptionNetworks {
+  InceptionV3 pytorch_fid{nullptr};  ///< FID's network when given
+  std::string pytorch_fid_path;
+  InceptionV3 torchvision{nullptr};  ///< IS's network (and FID's when pytorch_fid is absent)
+  std::string torchvision_path;
+};
+
+/// Loads one or two weight files, at most one per variant. Throws InputError when there is none (FID and IS
+/// need user-supplied weights, which this message names), for two files of one variant, and for weights of
+/// another architecture.
+InceptionNetworks load_inception_networks(const std::vector<std::string>& paths, const JobContext& context = {});
+
+/// Runs the networks over both folders and computes FID and IS. Throws InputError for bad input (an empty
+/// folder, fewer than 2 images for FID) and Cancelled when asked to stop.
+ImageQualityResult compute_image_quality(const ImageQualityOptions& options, const InceptionNetworks& networks,
+                                         const JobContext& context = {});
+/// Loads options.inception_weights, then as above.
 ImageQualityResult compute_image_quality(const ImageQualityOptions& options, const JobContext& context = {});
 
 }  // namespace counterscope::evaluation
