@@ -121,7 +121,7 @@ int run(const std::vector<std::string>& args) {
                             {"loss", options.loss.name},
                             {"threads", threads},
                             {"seconds", result.seconds},
-                            {"images_per_second", result.seconds > 0 ? result.iterations_done * options.batch_size / result.seconds : 0.0},
+                            {"images_per_second", result.seconds > 0 ? result.iterations_this_run * options.batch_size / result.seconds : 0.0},
                             {"data_wait_seconds", result.data_wait_seconds},
                             {"weights", result.weights_path},
                             {"evaluation", result.evaluation}};

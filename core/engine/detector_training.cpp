@@ -178,6 +178,7 @@ DetectorTrainingResult train_detector(const DetectorTrainingOptions& options, co
       result.warnings.push_back("no checkpoint in " + checkpointer.directory() + "; starting from scratch");
   }
 
+  const std::int64_t first_iteration = trainer.iteration();  // > 0 after a resume
   auto metrics_log = std::make_shared<MetricsLogHook>((out / "metrics.jsonl").string(), options.log_period);
   trainer.register_hook(std::make_shared<ProgressHook>("train"));
   trainer.register_hook(metrics_log);
@@ -223,6 +224,7 @@ DetectorTrainingResult train_detector(const DetectorTrainingOptions& options, co
   }
 
   result.iterations_done = trainer.iteration();
+  result.iterations_this_run = trainer.iteration() - first_iteration;
   result.data_wait_seconds = trainer.data_wait_seconds();
   if (result.completed) {
     result.weights_path = (out / "model.safetensors").string();

@@ -49,6 +49,7 @@ struct DetectorTrainingOptions {
 struct DetectorTrainingResult {
   bool completed = false;        ///< false when cancelled (a checkpoint was written)
   std::int64_t iterations_done = 0;
+  std::int64_t iterations_this_run = 0;  ///< iterations_done minus those a resumed checkpoint had done
   std::string weights_path;      ///< OUT/model.safetensors (written when completed)
   nlohmann::json evaluation;     ///< {"bbox": {...}, "segm": {...}} when a val split was given
   double data_wait_seconds = 0;  ///< time the loop waited for batches
