@@ -7,6 +7,7 @@
 
 #include "ui/launch_options.h"
 #include "ui/main_window.h"
+#include "ui/model_registry.h"
 #include "ui/screenshot_session.h"
 #include "ui/theme.h"
 
@@ -54,6 +55,9 @@ int runApplication(int argc, char** argv) {
 
   MainWindow window;
   window.setDemoMode(options.demo);
+  if (options.demo) window.openDemoModels(options.demoModels.isEmpty() ? demoModelsFolder() : options.demoModels);
+  if (!options.weights.isEmpty()) window.models()->addWeights(options.modelConfig, options.weights, options.generator);
+  for (const QString& results : options.results) window.models()->addResultsFile(results);
   const bool screenshot = !options.screenshotPath.isEmpty();
   if (!screenshot) window.restoreLayout();  // a screenshot always shows the default 1280×800 layout
 
@@ -65,6 +69,7 @@ int runApplication(int argc, char** argv) {
                        std::fprintf(exitCode == 0 ? stdout : stderr, "counterscope: %s\n", qPrintable(message));
                        application.exit(exitCode);
                      });
+    session->setExplanation(options.annotationId, options.target, options.optimizeSteps);
     session->start();
   } else {
     window.showImageOnLoad(options.imageId);

@@ -11,6 +11,7 @@
 #include <QVBoxLayout>
 
 #include "ui/category_colors.h"
+#include "ui/error_palette.h"
 
 namespace counterscope::ui {
 
@@ -30,7 +31,11 @@ QIcon frequencyIcon(data::Frequency frequency) {
 }  // namespace
 
 FilterBar::FilterBar(QWidget* parent)
-    : QWidget(parent), m_categoryBox(new QComboBox(this)), m_frequencyBox(new QComboBox(this)) {
+    : QWidget(parent),
+      m_categoryBox(new QComboBox(this)),
+      m_frequencyBox(new QComboBox(this)),
+      m_errorBox(new QComboBox(this)),
+      m_sortBox(new QComboBox(this)) {
   m_categoryBox->setEditable(true);
   m_categoryBox->setInsertPolicy(QComboBox::NoInsert);
   m_categoryBox->setMaxVisibleItems(20);
@@ -55,11 +60,47 @@ FilterBar::FilterBar(QWidget* parent)
                           static_cast<int>(data::Frequency::rare));
   m_frequencyBox->setToolTip(tr("Show images with an annotation of this LVIS frequency group"));
 
-  auto* layout = new QHBoxLayout(this);
+  // Error filter and sorts follow the model selected above the canvas (once it is evaluated).
+  m_errorBox->addItem(tr("All images"));
+  const std::pair<evaluation::ErrorType, evaluation::DetectionLabel> types[] = {
+      {evaluation::ErrorType::classification, evaluation::DetectionLabel::classification},
+      {evaluation::ErrorType::localisation, evaluation::DetectionLabel::localisation},
+      {evaluation::ErrorType::both, evaluation::DetectionLabel::both},
+      {evaluation::ErrorType::duplicate, evaluation::DetectionLabel::duplicate},
+      {evaluation::ErrorType::background, evaluation::DetectionLabel::background}};
+  for (const auto& [type, label] : types) {
+    QPixmap chip(12, 12);
+    chip.fill(detectionLabelColor(label));
+    m_errorBox->addItem(QIcon(chip), tr("with %1 errors").arg(QString::fromLatin1(evaluation::error_type_name(type))),
+                        static_cast<int>(type));
+  }
+  QPixmap missChip(12, 12);
+  missChip.fill(truthLabelColor(evaluation::TruthLabel::missed));
+  m_errorBox->addItem(QIcon(missChip), tr("with missed objects"), static_cast<int>(evaluation::ErrorType::missed));
+  m_errorBox->setToolTip(tr("Show images with errors of this TIDE type (selected model, once evaluated)"));
+  m_sortBox->addItem(tr("File order"), static_cast<int>(ImageSort::file));
+  m_sortBox->addItem(tr("Most errors"), static_cast<int>(ImageSort::errorCount));
+  m_sortBox->addItem(tr("Worst error"), static_cast<int>(ImageSort::worstError));
+  m_sortBox->setToolTip(tr("Order images by their number of errors, or by their worst error (the highest-scoring "
+                           "wrong detection; a missed object counts as 1)"));
+  m_errorBox->setEnabled(false);
+  m_sortBox->setEnabled(false);
+
+  auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
-  layout->setSpacing(6);
-  layout->addWidget(m_categoryBox, 3);
-  layout->addWidget(m_frequencyBox, 2);
+  layout->setSpacing(4);
+  auto* first = new QHBoxLayout;
+  first->setSpacing(6);
+  first->addWidget(m_categoryBox, 3);
+  first->addWidget(m_frequencyBox, 2);
+  auto* second = new QHBoxLayout;
+  second->setSpacing(6);
+  second->addWidget(m_errorBox, 3);
+  second->addWidget(m_sortBox, 2);
+  layout->addLayout(first);
+  layout->addLayout(second);
+  connect(m_errorBox, &QComboBox::currentIndexChanged, this, &FilterBar::onControlsChanged);
+  connect(m_sortBox, &QComboBox::currentIndexChanged, this, &FilterBar::onControlsChanged);
 
   connect(m_categoryBox, &QComboBox::currentIndexChanged, this, &FilterBar::onControlsChanged);
   connect(m_frequencyBox, &QComboBox::currentIndexChanged, this, [this] {
@@ -118,8 +159,17 @@ void FilterBar::fillCategories() {
   m_updating = wasUpdating;
 }
 
+void FilterBar::setErrorIndex(std::shared_ptr<const ImageErrorIndex> errors) {
+  m_errors = std::move(errors);
+  m_errorBox->setEnabled(m_errors != nullptr);
+  m_sortBox->setEnabled(m_errors != nullptr);
+  onControlsChanged();
+}
+
 void FilterBar::setFilter(const ImageFilter& filter) {
   m_updating = true;
+  m_errorBox->setCurrentIndex(filter.errorType ? std::max(0, m_errorBox->findData(static_cast<int>(*filter.errorType))) : 0);
+  m_sortBox->setCurrentIndex(std::max(0, m_sortBox->findData(static_cast<int>(filter.sort))));
   const int frequencyRow =
       filter.frequency ? m_frequencyBox->findData(static_cast<int>(*filter.frequency)) : 0;
   m_frequencyBox->setCurrentIndex(std::max(frequencyRow, 0));
@@ -148,6 +198,12 @@ void FilterBar::onControlsChanged() {
   if (category.isValid()) filter.categoryIndex = static_cast<std::size_t>(category.toULongLong());
   const QVariant frequency = m_frequencyBox->currentData();
   if (frequency.isValid()) filter.frequency = static_cast<data::Frequency>(frequency.toInt());
+  if (m_errors) {
+    filter.errors = m_errors;
+    const QVariant error = m_errorBox->currentData();
+    if (error.isValid()) filter.errorType = static_cast<evaluation::ErrorType>(error.toInt());
+    filter.sort = static_cast<ImageSort>(m_sortBox->currentData().toInt());
+  }
   if (m_categoryBox->currentIndex() == 0) m_categoryBox->lineEdit()->clear();
   if (filter == m_filter) return;
   m_filter = filter;

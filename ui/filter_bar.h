@@ -25,6 +25,10 @@ class FilterBar : public QWidget {
   void setFilter(const ImageFilter& filter);
   QComboBox* categoryBox() const { return m_categoryBox; }
   QComboBox* frequencyBox() const { return m_frequencyBox; }
+  QComboBox* errorBox() const { return m_errorBox; }
+  QComboBox* sortBox() const { return m_sortBox; }
+  /// The errors of the model the browser follows (null: none; the error filter and sorts are disabled).
+  void setErrorIndex(std::shared_ptr<const ImageErrorIndex> errors);
 
  Q_SIGNALS:
   void filterChanged(const counterscope::ui::ImageFilter& filter);
@@ -37,6 +41,9 @@ class FilterBar : public QWidget {
   ImageFilter m_filter;
   QComboBox* m_categoryBox;
   QComboBox* m_frequencyBox;
+  QComboBox* m_errorBox;
+  QComboBox* m_sortBox;
+  std::shared_ptr<const ImageErrorIndex> m_errors;
   bool m_updating = false;  ///< true while the controls are filled programmatically
 };
 

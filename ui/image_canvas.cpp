@@ -11,6 +11,7 @@
 #include <QWheelEvent>
 
 #include "ui/annotation_item.h"
+#include "ui/prediction_item.h"
 
 namespace counterscope::ui {
 
@@ -99,6 +100,8 @@ void ImageCanvas::applyLayers() {
   if (m_photoItem != nullptr) m_photoItem->setVisible(m_layers.image);
   if (m_missingFrame != nullptr) m_missingFrame->setVisible(m_layers.image);
   for (AnnotationItem* item : annotationItems()) item->setLayers(m_layers);
+  for (QGraphicsItem* item : m_graphicsScene->items())
+    if (auto* prediction = qgraphicsitem_cast<PredictionItem*>(item)) prediction->setLayers(m_layers);
   viewport()->update();
 }
 
@@ -159,18 +162,57 @@ void ImageCanvas::mouseReleaseEvent(QMouseEvent* event) {
       (event->position().toPoint() - m_pressPosition).manhattanLength() > 3) {
     return;
   }
-  const QPointF scenePoint = mapToScene(event->position().toPoint());
-  std::optional<std::int64_t> picked;
+  pickAt(mapToScene(event->position().toPoint()));
+}
+
+void ImageCanvas::pickAt(const QPointF& scenePoint) {
+  // The smallest instance under the point wins (a small object on a large one stays reachable); on equal
+  // areas the top-most. Hidden items (score threshold, layers) cannot be picked.
+  QGraphicsItem* best = nullptr;
+  double bestArea = 0;
   for (QGraphicsItem* item : m_graphicsScene->items(scenePoint, Qt::IntersectsItemBoundingRect,
                                                     Qt::DescendingOrder)) {
-    auto* annotation = qgraphicsitem_cast<AnnotationItem*>(item);
-    if (annotation != nullptr && annotation->hitsAnnotation(scenePoint)) {
-      picked = annotation->graphic().annotationId;
-      break;
+    if (!item->isVisible()) continue;
+    double area = 0;
+    if (auto* annotation = qgraphicsitem_cast<AnnotationItem*>(item)) {
+      if (!annotation->hitsAnnotation(scenePoint)) continue;
+      area = annotation->graphic().area > 0 ? annotation->graphic().area
+                                            : annotation->graphic().box.width() * annotation->graphic().box.height();
+    } else if (auto* prediction = qgraphicsitem_cast<PredictionItem*>(item)) {
+      if (!prediction->hitsPrediction(scenePoint)) continue;
+      area = prediction->graphic().area;
+    } else {
+      continue;
+    }
+    if (best == nullptr || area < bestArea) {
+      best = item;
+      bestArea = area;
     }
   }
+  if (auto* prediction = qgraphicsitem_cast<PredictionItem*>(best)) {
+    highlightPrediction(prediction->graphic().modelIndex, prediction->graphic().detectionIndex);
+    Q_EMIT predictionClicked(prediction->graphic().modelIndex,
+                             static_cast<qint64>(prediction->graphic().detectionIndex));
+    return;
+  }
+  std::optional<std::int64_t> picked;
+  if (auto* annotation = qgraphicsitem_cast<AnnotationItem*>(best)) picked = annotation->graphic().annotationId;
   highlightAnnotation(picked);
   Q_EMIT annotationClicked(picked.value_or(-1));
+}
+
+bool ImageCanvas::highlightPrediction(int modelIndex, std::int64_t detectionIndex) {
+  highlightAnnotation(std::nullopt);
+  bool found = false;
+  for (QGraphicsItem* item : m_graphicsScene->items()) {
+    if (auto* prediction = qgraphicsitem_cast<PredictionItem*>(item)) {
+      const bool match = prediction->graphic().modelIndex == modelIndex &&
+                         static_cast<std::int64_t>(prediction->graphic().detectionIndex) == detectionIndex;
+      prediction->setHighlighted(match);
+      found = found || match;
+    }
+  }
+  return found;
 }
 
 bool ImageCanvas::highlightAnnotation(std::optional<std::int64_t> annotationId) {
@@ -181,6 +223,10 @@ bool ImageCanvas::highlightAnnotation(std::optional<std::int64_t> annotationId) 
     found = found || match;
   }
   m_highlighted = found ? annotationId : std::nullopt;
+  if (annotationId) {
+    for (QGraphicsItem* item : m_graphicsScene->items())
+      if (auto* prediction = qgraphicsitem_cast<PredictionItem*>(item)) prediction->setHighlighted(false);
+  }
   return found;
 }
 

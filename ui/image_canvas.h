@@ -43,6 +43,11 @@ class ImageCanvas : public QGraphicsView {
   /// Highlights the annotation with this id (none when empty); returns false when it is not shown.
   bool highlightAnnotation(std::optional<std::int64_t> annotationId);
   std::optional<std::int64_t> highlightedAnnotation() const { return m_highlighted; }
+  /// Highlights one prediction (PredictionItem) and clears the annotation highlight; false when not shown.
+  bool highlightPrediction(int modelIndex, std::int64_t detectionIndex);
+  /// Picks what a click at `imagePoint` (image coordinates) selects and emits annotationClicked or
+  /// predictionClicked: among the visible instances under the point the smallest wins, the top-most on ties.
+  void pickAt(const QPointF& imagePoint);
 
  public Q_SLOTS:
   void fitToWindow();
@@ -56,6 +61,8 @@ class ImageCanvas : public QGraphicsView {
   void sceneShown(qint64 imageId);
   /// The user clicked an annotation (its id), or empty space (std::nullopt is sent as -1).
   void annotationClicked(qint64 annotationId);
+  /// The user clicked a model's prediction (PredictionItem): the model and its detection index.
+  void predictionClicked(int modelIndex, qint64 detectionIndex);
 
  protected:
   void wheelEvent(QWheelEvent* event) override;

@@ -1,5 +1,6 @@
 #include "ui/image_filter.h"
 
+#include <algorithm>
 #include <numeric>
 
 namespace counterscope::ui {
@@ -21,11 +22,27 @@ std::vector<std::uint32_t> filterImages(const data::Dataset& dataset, const Imag
     candidates.resize(dataset.images.size());
     std::iota(candidates.begin(), candidates.end(), 0u);
   }
-  if (!filter.frequency) return candidates;
   std::vector<std::uint32_t> kept;
   kept.reserve(candidates.size());
   for (const std::uint32_t imageIndex : candidates) {
-    if (imageHasFrequency(dataset, imageIndex, *filter.frequency)) kept.push_back(imageIndex);
+    if (filter.frequency && !imageHasFrequency(dataset, imageIndex, *filter.frequency)) continue;
+    if (filter.errorType && filter.errors) {
+      const ImageErrors* errors = filter.errors->of(imageIndex);
+      if (errors == nullptr || errors->count[static_cast<std::size_t>(*filter.errorType)] == 0) continue;
+    }
+    kept.push_back(imageIndex);
+  }
+  if (filter.errors && filter.sort != ImageSort::file) {
+    const ImageErrorIndex& errors = *filter.errors;
+    auto key = [&](std::uint32_t imageIndex) {
+      const ImageErrors* e = errors.of(imageIndex);
+      if (e == nullptr) return 0.0;
+      // Sorting by a type's count when filtering by it shows the images richest in that error first.
+      if (filter.sort == ImageSort::errorCount)
+        return static_cast<double>(filter.errorType ? e->count[static_cast<std::size_t>(*filter.errorType)] : e->total);
+      return e->worst;
+    };
+    std::stable_sort(kept.begin(), kept.end(), [&](std::uint32_t a, std::uint32_t b) { return key(a) > key(b); });
   }
   return kept;
 }

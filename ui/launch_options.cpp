@@ -1,7 +1,9 @@
 #include "ui/launch_options.h"
 
 #include <QCommandLineParser>
+#include <QCoreApplication>
 #include <QDir>
+#include <QFileInfo>
 
 namespace counterscope::ui {
 
@@ -11,9 +13,23 @@ DatasetSource demoDatasetSource(const QString& worldDir) {
                        world.filePath(QStringLiteral("images"))};
 }
 
+QString demoModelsFolder() {
+  QStringList candidates;
+  if (QCoreApplication::instance() != nullptr) {
+    const QDir app(QCoreApplication::applicationDirPath());
+    candidates << app.filePath(QStringLiteral("../share/counterscope/demo"))
+               << app.filePath(QStringLiteral("../resources/demo"));
+  }
+  candidates << QDir(QStringLiteral(COUNTERSCOPE_SOURCE_DIR)).filePath(QStringLiteral("resources/demo"));
+  for (const QString& candidate : candidates)
+    if (QFileInfo(candidate).isDir()) return QDir::cleanPath(candidate);
+  return QDir::cleanPath(candidates.last());
+}
+
 QString launchUsage() {
   return QStringLiteral(
       "usage: counterscope [--ann FILE --images ROOT] [--demo --world DIR] [--screenshot OUT.png] [--image-id ID]\n"
+      "                   [--ann-id AID --target NAME] [--model CONFIG --weights W] [--results FILE]\n"
       "\n"
       "Counterscope: inspect instance-segmentation errors on LVIS through counterfactual maps.\n"
       "\n"
@@ -25,6 +41,15 @@ QString launchUsage() {
       "  --screenshot OUT.png  render the window (offscreen without a display), save it once the first\n"
       "                        image is drawn, and exit (0 = written, 1 = the dataset or image failed)\n"
       "  --image-id ID         image to show first (its LVIS/COCO id)\n"
+      "  --ann-id AID          pick this annotation of the image; with --target, explain it (the\n"
+      "                        screenshot waits for the explanation)\n"
+      "  --target NAME         class to explain the instance as (name, synonym or id)\n"
+      "  --optimize STEPS      explain with the optimiser (at most STEPS steps) instead of the generator\n"
+      "  --model CONFIG        detector config (model.json or preset) to open, with --weights\n"
+      "  --weights W           detector weights (.safetensors / .pth)\n"
+      "  --generator G         counterfactual generator of that detector\n"
+      "  --results FILE        LVIS/COCO results JSON to open as a model (repeatable)\n"
+      "  --demo-models DIR     demo models folder (default: resources/demo)\n"
       "  -h, --help            show this help\n"
       "  -v, --version         show the version\n");
 }
@@ -57,6 +82,24 @@ LaunchParseResult parseLaunchOptions(const QStringList& arguments) {
                                          QStringLiteral("Image to show first (its LVIS/COCO id)."),
                                          QStringLiteral("ID"));
   parser.addOptions({annOption, imagesOption, demoOption, worldOption, screenshotOption, imageIdOption});
+  const QCommandLineOption annIdOption(QStringLiteral("ann-id"), QStringLiteral("Annotation to pick."),
+                                       QStringLiteral("AID"));
+  const QCommandLineOption targetOption(QStringLiteral("target"), QStringLiteral("Class to explain as."),
+                                        QStringLiteral("NAME"));
+  const QCommandLineOption optimizeOption(QStringLiteral("optimize"), QStringLiteral("Optimiser steps."),
+                                          QStringLiteral("STEPS"));
+  const QCommandLineOption modelOption(QStringLiteral("model"), QStringLiteral("Detector config."),
+                                       QStringLiteral("CONFIG"));
+  const QCommandLineOption weightsOption(QStringLiteral("weights"), QStringLiteral("Detector weights."),
+                                         QStringLiteral("W"));
+  const QCommandLineOption generatorOption(QStringLiteral("generator"), QStringLiteral("Generator."),
+                                           QStringLiteral("G"));
+  const QCommandLineOption resultsOption(QStringLiteral("results"), QStringLiteral("Results JSON."),
+                                         QStringLiteral("FILE"));
+  const QCommandLineOption demoModelsOption(QStringLiteral("demo-models"), QStringLiteral("Demo models."),
+                                            QStringLiteral("DIR"));
+  parser.addOptions({annIdOption, targetOption, optimizeOption, modelOption, weightsOption, generatorOption,
+                     resultsOption, demoModelsOption});
 
   if (!parser.parse(arguments)) {
     result.error = parser.errorText();
@@ -105,6 +148,31 @@ LaunchParseResult parseLaunchOptions(const QStringList& arguments) {
     if (!ok) return fail(QStringLiteral("--image-id = '%1': not an integer").arg(parser.value(imageIdOption)));
     options.imageId = id;
   }
+  if (parser.isSet(annIdOption)) {
+    bool ok = false;
+    const qint64 id = parser.value(annIdOption).toLongLong(&ok);
+    if (!ok) return fail(QStringLiteral("--ann-id = '%1': not an integer").arg(parser.value(annIdOption)));
+    if (!options.imageId) return fail(QStringLiteral("--ann-id needs --image-id (the image it belongs to)"));
+    options.annotationId = id;
+  }
+  options.target = parser.value(targetOption).trimmed();
+  if (!options.target.isEmpty() && !options.annotationId)
+    return fail(QStringLiteral("--target needs --image-id and --ann-id (the instance to explain)"));
+  if (parser.isSet(optimizeOption)) {
+    bool ok = false;
+    options.optimizeSteps = parser.value(optimizeOption).toInt(&ok);
+    if (!ok || options.optimizeSteps < 1)
+      return fail(QStringLiteral("--optimize = '%1': expected a positive step count").arg(parser.value(optimizeOption)));
+  }
+  options.modelConfig = parser.value(modelOption);
+  options.weights = parser.value(weightsOption);
+  options.generator = parser.value(generatorOption);
+  if (options.modelConfig.isEmpty() != options.weights.isEmpty())
+    return fail(QStringLiteral("--model and --weights must be given together"));
+  if (!options.generator.isEmpty() && options.weights.isEmpty())
+    return fail(QStringLiteral("--generator needs --model and --weights (the detector it was trained on)"));
+  options.results = parser.values(resultsOption);
+  options.demoModels = parser.isSet(demoModelsOption) ? parser.value(demoModelsOption) : QString();
   return result;
 }
 

@@ -20,7 +20,23 @@ struct LaunchOptions {
   QString screenshotPath;
   /// --image-id: the image shown first (and in the screenshot) instead of the first of the list.
   std::optional<qint64> imageId;
+  /// --ann-id / --target: the instance to pick and the class to explain it as (the screenshot waits for
+  /// the explanation); --optimize STEPS explains with the optimiser instead of the generator.
+  std::optional<qint64> annotationId;
+  QString target;
+  int optimizeSteps = 0;
+  /// --model/--weights [--generator]: a detector to open; --results: results files to open.
+  QString modelConfig;
+  QString weights;
+  QString generator;
+  QStringList results;
+  /// --demo: the folder of the demo models (--demo-models, default: demoModelsFolder()).
+  QString demoModels;
 };
+
+/// Where the demo models are looked for: next to the executable (../share/counterscope/demo,
+/// ../resources/demo) or in the source tree's resources/demo; the last candidate when none exists.
+QString demoModelsFolder();
 
 /// Outcome of parsing: the options, or a message for the user (bad usage) with the help text.
 struct LaunchParseResult {

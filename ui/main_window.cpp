@@ -65,6 +65,7 @@ MainWindow::MainWindow(QWidget* parent)
 
   m_actions = MainWindowActions::create(this);
   createDocks();
+  createInspectDocks();
   connectActions();
   connectDocument();
   rebuildRecentMenu();
@@ -274,13 +275,13 @@ void MainWindow::setDemoMode(bool demo) {
 }
 
 void MainWindow::updateModelNote() {
-  // Nothing is faked: this version shows ground truth only, and says so.
+  // Nothing is faked: the demo models are opened from resources/demo, and a banner names any missing file.
   m_statusBar->setModelNote(
-      m_demo ? tr("Demo world · no demo models yet") : tr("Ground truth only"),
-      m_demo ? tr("The synthetic demo world is shown with its ground truth. The demo models (and their "
-                  "predictions and counterfactual maps) arrive in a later version; nothing is simulated here.")
-             : tr("This version shows ground truth. Opening models and results files arrives in a later "
-                  "version."));
+      m_demo ? tr("Demo world") : tr("Models: File ▸ Open model / results"),
+      m_demo ? tr("The synthetic demo world. The demo models (CE, seesaw) and their generators are opened "
+                  "from resources/demo; a missing file is named in the banner, never simulated.")
+             : tr("Open a detector (config + weights) or a results file of any framework to see predictions, "
+                  "errors and counterfactual explanations."));
 }
 
 void MainWindow::updateTitle() {

@@ -19,6 +19,12 @@ namespace counterscope::ui {
 class AnnotationTableModel;
 class AppStatusBar;
 class DatasetDocument;
+class ExplainController;
+class ExplainPanel;
+class InstancePanel;
+class ModelPanel;
+class ModelRegistry;
+class PredictionOverlay;
 class ImageBrowser;
 class ImageCanvas;
 class MessageBanner;
@@ -51,6 +57,18 @@ class MainWindow : public QMainWindow {
   AppStatusBar* appStatusBar() const { return m_statusBar; }
   AnnotationTableModel* annotationTable() const { return m_annotationModel; }
   const MainWindowActions& actions() const { return m_actions; }
+  // Models, predictions, picking and explanations (main_window_inspect.cpp).
+  ModelRegistry* models() const { return m_models; }
+  PredictionOverlay* predictionOverlay() const { return m_overlay; }
+  ModelPanel* modelPanel() const { return m_modelPanel; }
+  InstancePanel* instancePanel() const { return m_instancePanel; }
+  ExplainPanel* explainPanel() const { return m_explainPanel; }
+  ExplainController* explainController() const { return m_explainController; }
+  /// Opens the demo models found in `demoDir` (model.json + ce/seesaw.safetensors, generator-*.safetensors)
+  /// and shows a banner naming every missing file. Returns the number of models opened.
+  int openDemoModels(const QString& demoDir);
+  /// Picks the annotation with this id on the shown image (as a click would); false when it is not shown.
+  bool pickAnnotation(qint64 annotationId);
 
  Q_SIGNALS:
   /// A dataset finished loading and its first image has been requested.
@@ -64,6 +82,11 @@ class MainWindow : public QMainWindow {
 
  private:
   void createDocks();
+  void createInspectDocks();  // main_window_inspect.cpp
+  void chooseModel();
+  void chooseResults();
+  void chooseGenerator();
+  void showCompare();
   void connectActions();
   void connectDocument();
   void chooseDataset();
@@ -89,6 +112,12 @@ class MainWindow : public QMainWindow {
   std::optional<qint64> m_imageOnLoad;
   int m_requestedImage = -1;
   bool m_demo = false;
+  ModelRegistry* m_models = nullptr;
+  ExplainController* m_explainController = nullptr;
+  PredictionOverlay* m_overlay = nullptr;
+  ModelPanel* m_modelPanel = nullptr;
+  InstancePanel* m_instancePanel = nullptr;
+  ExplainPanel* m_explainPanel = nullptr;
 };
 
 }  // namespace counterscope::ui

@@ -17,6 +17,8 @@
 #include <QObject>
 #include <QString>
 
+class QThreadPool;
+
 #include "core/data/lvis/dataset.h"
 #include "core/data/lvis/results.h"
 #include "core/evaluation/error_analysis.h"
@@ -154,6 +156,7 @@ class ModelRegistry : public QObject {
   std::uint64_t m_datasetGeneration = 0;  ///< bumped by setDataset: results for older datasets are dropped
   std::vector<ModelEntry> m_entries;
   std::vector<std::unique_ptr<Slot>> m_slots;  ///< per entry: predictor, worker bookkeeping
+  QThreadPool* m_pool;  ///< own workers: long predictions must not starve the global pool (thumbnails)
 };
 
 }  // namespace counterscope::ui

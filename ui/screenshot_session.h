@@ -23,6 +23,9 @@ class ScreenshotSession : public QObject {
 
   /// Starts watching the window; call before the dataset is opened.
   void start();
+  /// Also pick annotation `annotationId` of the image and, with a `target`, explain it as that class with
+  /// the current model (optimiser with `optimizeSteps` > 0, else its generator) before capturing.
+  void setExplanation(std::optional<qint64> annotationId, const QString& target, int optimizeSteps);
 
  Q_SIGNALS:
   /// exitCode 0: the PNG was written (message says where); otherwise message says what failed.
@@ -33,6 +36,9 @@ class ScreenshotSession : public QObject {
   void captureWhenThumbnailsSettle();
   void capture();
   void finish(int exitCode, const QString& message);
+  void pickAndExplain();
+  void tryExplain();
+  bool predictionsPending() const;
 
   MainWindow* m_window;
   QString m_outputPath;
@@ -40,6 +46,12 @@ class ScreenshotSession : public QObject {
   QTimer* m_settleTimer;
   int m_settleRounds = 0;
   bool m_done = false;
+  std::optional<qint64> m_annotationId;
+  QString m_target;
+  int m_optimizeSteps = 0;
+  bool m_explainStarted = false;
+  bool m_explained = false;     ///< the explanation ended (shown, or failed with m_explainError)
+  QString m_explainError;
 };
 
 }  // namespace counterscope::ui
