@@ -20,8 +20,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(dirname "$here")"
 out="$repo/build/demo-models"
 trunk_iters=1000
-finetune_iters=300
-generator_iters=400
+finetune_iters=200
+generator_iters=300
 install=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -85,7 +85,7 @@ for loss in losses:
 EOF
 cat "$out/table.md"
 
-for loss in ce seesaw; do
+for loss in seesaw ce; do
   name="generator-$loss"
   if [[ -f "$out/$name/generator.safetensors" ]]; then log "$name: done already"; continue; fi
   log "$name: cf-train ($generator_iters iterations)"
