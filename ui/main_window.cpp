@@ -65,7 +65,9 @@ MainWindow::MainWindow(QWidget* parent)
 
   m_actions = MainWindowActions::create(this);
   createDocks();
+  createJobDocks();
   createInspectDocks();
+  connectJobDocks();
   connectActions();
   connectDocument();
   rebuildRecentMenu();

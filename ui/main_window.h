@@ -27,6 +27,8 @@ class ModelRegistry;
 class PredictionOverlay;
 class ImageBrowser;
 class ImageCanvas;
+class JobsDock;
+class MetricsView;
 class MessageBanner;
 class SceneLoader;
 struct ImageScene;
@@ -69,6 +71,8 @@ class MainWindow : public QMainWindow {
   int openDemoModels(const QString& demoDir);
   /// Picks the annotation with this id on the shown image (as a click would); false when it is not shown.
   bool pickAnnotation(qint64 annotationId);
+  JobsDock* jobsDock() const { return m_jobsDock; }
+  MetricsView* metricsView() const { return m_metricsView; }
 
  Q_SIGNALS:
   /// A dataset finished loading and its first image has been requested.
@@ -87,6 +91,8 @@ class MainWindow : public QMainWindow {
   void chooseResults();
   void chooseGenerator();
   void showCompare();
+  void createJobDocks();  // main_window_jobs.cpp
+  void connectJobDocks();  // main_window_jobs.cpp: to the model registry
   void connectActions();
   void connectDocument();
   void chooseDataset();
@@ -118,6 +124,8 @@ class MainWindow : public QMainWindow {
   ModelPanel* m_modelPanel = nullptr;
   InstancePanel* m_instancePanel = nullptr;
   ExplainPanel* m_explainPanel = nullptr;
+  JobsDock* m_jobsDock = nullptr;
+  MetricsView* m_metricsView = nullptr;
 };
 
 }  // namespace counterscope::ui
