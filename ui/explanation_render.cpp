@@ -167,7 +167,7 @@ void ScoreBars::paintEvent(QPaintEvent*) {
   font.setPixelSize(11);
   painter.setFont(font);
   const QFontMetrics metrics(font);
-  const int nameWidth = std::min(width() / 2, 120);
+  const int nameWidth = std::min(width() / 2, 96);
   const int rowHeight = 18;
   int y = 2;
   if (m_rows.empty()) {
@@ -181,11 +181,11 @@ void ScoreBars::paintEvent(QPaintEvent*) {
     painter.setPen(row.isTarget ? QColor(0xff, 0xd0, 0x60) : palette().color(QPalette::WindowText));
     painter.drawText(QRect(0, y, nameWidth - 4, rowHeight), Qt::AlignVCenter | Qt::AlignLeft,
                      metrics.elidedText(name, Qt::ElideRight, nameWidth - 4));
-    const int barWidth = width() - nameWidth - 44;
+    const int barWidth = width() - nameWidth - 74;
     painter.fillRect(QRect(nameWidth, y + 3, static_cast<int>(barWidth * row.before), 5), QColor(0x80, 0x87, 0x92));
     painter.fillRect(QRect(nameWidth, y + 9, static_cast<int>(barWidth * row.after), 5), QColor(0x3d, 0x8b, 0xfd));
     painter.setPen(palette().color(QPalette::WindowText));
-    painter.drawText(QRect(width() - 42, y, 42, rowHeight), Qt::AlignVCenter | Qt::AlignRight,
+    painter.drawText(QRect(width() - 72, y, 72, rowHeight), Qt::AlignVCenter | Qt::AlignRight,
                      QStringLiteral("%1→%2").arg(row.before, 0, 'f', 2).arg(row.after, 0, 'f', 2));
     y += rowHeight;
   }

@@ -3,6 +3,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
+#include <QVBoxLayout>
 #include <QLabel>
 #include <QPushButton>
 #include <QSlider>
@@ -26,8 +27,9 @@ ModelPanel::ModelPanel(ModelRegistry* registry, QWidget* parent)
       m_legend(new ErrorLegend(this)),
       m_state(new QLabel(this)),
       m_evaluate(new QPushButton(tr("Evaluate"), this)) {
-  m_selector->setMinimumWidth(150);
-  m_selector->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+  m_selector->setMinimumWidth(120);
+  m_selector->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  m_selector->setMinimumContentsLength(10);
   m_selector->setPlaceholderText(tr("No model (File ▸ Open model…)"));
   m_selector->setToolTip(tr("The model whose predictions and errors are drawn"));
   m_show->setChecked(true);
@@ -42,18 +44,25 @@ ModelPanel::ModelPanel(ModelRegistry* registry, QWidget* parent)
   m_state->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
   m_evaluate->setToolTip(tr("Predict every image (detectors) and evaluate: LVIS AP and TIDE error types"));
 
-  auto* layout = new QHBoxLayout(this);
+  // Two rows so that the strip fits the canvas column of a 1280-pixel window.
+  auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(6, 3, 6, 3);
-  layout->setSpacing(8);
-  layout->addWidget(new QLabel(tr("Model"), this));
-  layout->addWidget(m_selector);
-  layout->addWidget(m_show);
-  layout->addWidget(new QLabel(tr("Score ≥"), this));
-  layout->addWidget(m_threshold);
-  layout->addWidget(m_thresholdLabel);
-  layout->addWidget(m_legend);
-  layout->addWidget(m_state, 1);
-  layout->addWidget(m_evaluate);
+  layout->setSpacing(2);
+  auto* controls = new QHBoxLayout;
+  controls->setSpacing(8);
+  controls->addWidget(new QLabel(tr("Model"), this));
+  controls->addWidget(m_selector, 1);
+  controls->addWidget(m_show);
+  controls->addWidget(new QLabel(tr("Score ≥"), this));
+  controls->addWidget(m_threshold);
+  controls->addWidget(m_thresholdLabel);
+  controls->addWidget(m_evaluate);
+  auto* status = new QHBoxLayout;
+  status->setSpacing(8);
+  status->addWidget(m_legend);
+  status->addWidget(m_state, 1);
+  layout->addLayout(controls);
+  layout->addLayout(status);
 
   connect(m_selector, qOverload<int>(&QComboBox::currentIndexChanged), this, [this](int index) {
     refreshState();

@@ -30,7 +30,16 @@ const std::vector<std::uint32_t> no_detections;
 // for at most one step, large enough that publishing the detections is not the bottleneck.
 constexpr std::size_t background_chunk = 8;
 
-QString nameFromFile(const QString& path) { return QFileInfo(path).completeBaseName(); }
+// "runs/probe/model.safetensors" is better named "probe" than "model".
+QString nameFromFile(const QString& path) {
+  const QFileInfo info(path);
+  const QString base = info.completeBaseName();
+  if (base == QLatin1String("model") || base == QLatin1String("results")) {
+    const QString folder = info.absoluteDir().dirName();
+    if (!folder.isEmpty()) return folder;
+  }
+  return base;
+}
 
 template <typename Result, typename Work, typename Done>
 void runInPool(QObject* context, QThreadPool* pool, Work work, Done done) {
