@@ -185,22 +185,22 @@ TEST_F(AugmentationJobTest, NothingToDoWritesNothing) {
 }
 
 TEST_F(AugmentationJobTest, CategoryWithoutImagesIsUnreachableAndTheOthersStillReachK) {
-  data::Dataset dataset = train();
-  data::Category lonely;
-  lonely.id = 999;
-  lonely.name = "lonely";
-  lonely.frequency = data::Frequency::rare;
-  dataset.categories.push_back(lonely);
-  dataset.build_indexes();
+  const data::Dataset dataset = with_empty_categories(train(), 1);
   TransformCandidates maker(dataset, image_root(), {0.5});
-  const AugmentationResult result = run_augmentation(dataset, options("unreachable", 1), maker);
+  const AugmentationResult result = run_augmentation(dataset, options("unreachable", smallest_nonzero(dataset) + 1), maker);
   EXPECT_TRUE(result.partial());
   const auto lonely_outcome = std::find_if(result.outcomes.begin(), result.outcomes.end(),
-                                           [](const CategoryOutcome& o) { return o.need.category_id == 999; });
+                                           [](const CategoryOutcome& o) { return o.need.category_id == 901; });
   ASSERT_NE(lonely_outcome, result.outcomes.end());
   EXPECT_TRUE(lonely_outcome->unreachable);
   EXPECT_EQ(lonely_outcome->made, 0);
   EXPECT_FALSE(lonely_outcome->reason.empty());
+  ASSERT_GT(result.outcomes.size(), 1u);
+  for (const CategoryOutcome& outcome : result.outcomes) {
+    if (outcome.need.category_id != 901) {
+      EXPECT_FALSE(outcome.unreachable) << outcome.need.name;
+    }
+  }
   EXPECT_TRUE(fs::exists(result.annotations_path));
   const auto json = nlohmann::json::parse(read_file(kRoot / "unreachable" / "statistics.json"));
   EXPECT_TRUE(json["partial"].get<bool>());
