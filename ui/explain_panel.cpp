@@ -22,6 +22,8 @@ namespace counterscope::ui {
 
 namespace {
 
+constexpr double predictionFloor = 0.3;  ///< predictions on X̃ drawn from this score
+
 QImage withBox(const QImage& base, const std::array<double, 4>& box) {
   QImage out = base.convertToFormat(QImage::Format_RGB32);
   QPainter painter(&out);
@@ -46,7 +48,7 @@ ExplainPanel::ExplainPanel(ModelRegistry* registry, ExplainController* controlle
       m_original(new ImageTile(tr("Original X"), this)),
       m_map(new ImageTile(tr("Map M = X̃ − X"), this)),
       m_counterfactual(new ImageTile(tr("Counterfactual X̃"), this)),
-      m_after(new ImageTile(tr("Predictions on X̃"), this)),
+      m_after(new ImageTile(tr("Predictions on X̃ (score ≥ %1)").arg(predictionFloor), this)),
       m_diff(new ImageTile(tr("Mask diff (gained / lost)"), this)),
       m_legend(new HeatmapLegend(this)),
       m_badge(new QLabel(this)),
@@ -275,11 +277,17 @@ void ExplainPanel::showResult() {
   const QImage counterfactual = rgbMatToImage(explanation.counterfactual);
   m_counterfactual->setImage(counterfactual);
   auto nameOfLabel = [this, &answer](std::int64_t label) {
+    if (label == 0) return tr("background");
     if (label > 0 && static_cast<std::size_t>(label) < answer.category_of_label.size())
       return categoryName(answer.category_of_label[static_cast<std::size_t>(label)]);
     return QStringLiteral("label %1").arg(label);
   };
-  m_after->setImage(drawPredictions(counterfactual, explanation.predictions_after, nameOfLabel));
+  // Untrained or low-threshold models return dozens of weak boxes: show those a user would look at.
+  std::vector<counterfactual::PredictedInstance> shown;
+  for (const auto& prediction : explanation.predictions_after)
+    if (prediction.score >= predictionFloor) shown.push_back(prediction);
+  m_after->setImage(drawPredictions(counterfactual, shown, nameOfLabel),
+                    tr("no prediction scores %1 or more on X̃").arg(predictionFloor));
   m_diff->setImage(drawSegmentationDiff(original, explanation.instance_mask_before, explanation.instance_mask_after));
   const auto& measures = explanation.measures;
   const bool attained = measures.target_attained;
