@@ -110,10 +110,10 @@ class TestScreenshot : public QObject {
     QCOMPARE(QImage(output).size(), QSize(1280, 800));  // long status texts must not widen the window
   }
 
-  void demoModeSaysThereAreNoModelsYet() {
+  void demoModeSaysItShowsTheDemoWorld() {
     MainWindow window;
     window.setDemoMode(true);
-    QVERIFY(window.appStatusBar()->modelText().contains(QStringLiteral("no demo models")));
+    QVERIFY(window.appStatusBar()->modelText().contains(QStringLiteral("Demo world")));
     window.setDemoMode(false);
     QVERIFY(!window.appStatusBar()->modelText().contains(QStringLiteral("demo")));
   }
