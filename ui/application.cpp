@@ -55,7 +55,13 @@ int runApplication(int argc, char** argv) {
 
   MainWindow window;
   window.setDemoMode(options.demo);
-  if (options.demo) window.openDemoModels(options.demoModels.isEmpty() ? demoModelsFolder() : options.demoModels);
+  if (options.demo) {
+    // Once the world has loaded: loading a dataset clears the banner that names missing demo files.
+    const QString demoDir = options.demoModels.isEmpty() ? demoModelsFolder() : options.demoModels;
+    QObject::connect(
+        &window, &MainWindow::datasetReady, &window, [&window, demoDir] { window.openDemoModels(demoDir); },
+        Qt::SingleShotConnection);
+  }
   if (!options.weights.isEmpty()) window.models()->addWeights(options.modelConfig, options.weights, options.generator);
   for (const QString& results : options.results) window.models()->addResultsFile(results);
   const bool screenshot = !options.screenshotPath.isEmpty();
