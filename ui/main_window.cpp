@@ -131,6 +131,7 @@ void MainWindow::connectActions() {
   for (QAction* layer : {m_actions.showImage, m_actions.showMasks, m_actions.showBoxes, m_actions.showLabels}) {
     connect(layer, &QAction::toggled, this, &MainWindow::updateLayers);
   }
+  updateLayers();  // the toggles may have been restored from the settings before these connections existed
   connect(m_actions.about, &QAction::triggered, this, &MainWindow::showAbout);
 
   connect(m_browser, &ImageBrowser::currentImageChanged, this, &MainWindow::onCurrentImageChanged);
