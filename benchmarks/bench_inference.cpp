@@ -18,6 +18,7 @@
 #include <torch/csrc/autograd/profiler_legacy.h>
 #include <torch/torch.h>
 
+#include "benchmarks/bench_support.h"
 #include "core/modeling/mask_rcnn.h"
 #include "core/modeling/weights/checkpoint.h"
 #include "core/util/threads.h"
@@ -26,12 +27,6 @@ namespace {
 
 using namespace counterscope;
 using Clock = std::chrono::steady_clock;
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const std::size_t n = values.size();
-  return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
-}
 
 double peak_rss_mib() {
   rusage usage{};
@@ -50,15 +45,6 @@ std::vector<double> time_model(modeling::MaskRcnn& model, const torch::Tensor& i
     *count = detections[0].boxes.size(0);
   }
   return times;
-}
-
-std::string run_python(const std::string& command) {
-  std::string output;
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
-  if (!pipe) return output;
-  char buffer[4096];
-  while (fgets(buffer, sizeof buffer, pipe.get()) != nullptr) output += buffer;
-  return output;
 }
 
 }  // namespace
@@ -89,13 +75,13 @@ int main(int argc, char** argv) {
     tiny->eval();
     std::int64_t count = 0;
     const auto times = time_model(tiny, torch::rand({3, 256, 256}), runs * 4, &count);
-    report["tiny"] = {{"median_s", median(times)}, {"peak_rss_mib", peak_rss_mib()}, {"image", "256x256"}};
+    report["tiny"] = {{"median_s", bench::median(times)}, {"peak_rss_mib", peak_rss_mib()}, {"image", "256x256"}};
   }
 
   // 2. R50-FPN at 800x1333 vs torchvision, same weights and image (written by the Python side).
   const std::string command = "/usr/bin/python3 " COUNTERSCOPE_SOURCE_DIR "/benchmarks/bench_inference.py " + out_dir +
                               " " + std::to_string(threads) + " " + std::to_string(runs) + " 800 1333";
-  const std::string python_output = run_python(command);
+  const std::string python_output = bench::command_output(command);
   nlohmann::json python;
   try {
     python = nlohmann::json::parse(python_output.substr(python_output.find('{')));
@@ -115,7 +101,7 @@ int main(int argc, char** argv) {
     torch::autograd::profiler::RecordProfile guard(profile_path);
     model->predict({image});
   }
-  const double cpp = median(times);
+  const double cpp = bench::median(times);
   const double py = python.at("median_s").get<double>();
   report["r50_fpn_800x1333"] = {{"cpp_median_s", cpp},
                                 {"torchvision_median_s", py},

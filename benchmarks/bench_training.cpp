@@ -8,11 +8,9 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
-#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -20,6 +18,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include "benchmarks/bench_support.h"
 #include "core/modeling/mask_rcnn.h"
 #include "core/modeling/model_config.h"
 #include "core/modeling/weights/checkpoint.h"
@@ -31,21 +30,6 @@ using namespace counterscope;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::int64_t kNumClasses = 49;
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const std::size_t n = values.size();
-  return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
-}
-
-std::string run_python(const std::string& command) {
-  std::string output;
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
-  if (!pipe) return output;
-  char buffer[4096];
-  while (fgets(buffer, sizeof buffer, pipe.get()) != nullptr) output += buffer;
-  return output;
-}
 
 // The same network as bench_training.py builds for `preset`.
 modeling::ModelConfig config_for(const std::string& preset) {
@@ -136,7 +120,7 @@ int main(int argc, char** argv) {
     }
     const std::string command = "/usr/bin/python3 " COUNTERSCOPE_SOURCE_DIR "/benchmarks/bench_training.py " +
                                 out_dir + " " + preset + " " + std::to_string(threads) + " " + std::to_string(steps);
-    const std::string output = run_python(command);
+    const std::string output = bench::command_output(command);
     nlohmann::json python;
     try {
       python = nlohmann::json::parse(output.substr(output.find('{')));
@@ -146,7 +130,7 @@ int main(int argc, char** argv) {
     }
     const auto times = time_training(preset, out_dir, steps);
     const double batch = python.at("batch").get<double>();
-    const double cpp = median(times);
+    const double cpp = bench::median(times);
     const double py = python.at("median_s").get<double>();
     report[preset] = {{"batch", python.at("batch")},
                       {"image_size", python.at("image_size")},
