@@ -12,6 +12,7 @@
 
 #include "cli/args.h"
 #include "cli/command.h"
+#include "cli/explainer_options.h"
 #include "cli/progress_printer.h"
 #include "core/counterfactual/explain_request.h"
 #include "core/counterfactual/explain_session.h"
@@ -31,13 +32,8 @@ int run(const std::vector<std::string>& args) {
                    "Counterfactual explanation of one instance: the map M that turns the image X into X~ = X + M on "
                    "which the model sees the target class, with the model's predictions before and after and the "
                    "measures (target attained, score gain, sparsity, locality; NCC on a synthetic world).");
-  parser.option("model", "CONFIG", "model preset or config JSON", std::nullopt, true)
-      .option("weights", "W", "detector weights (.pth or .safetensors)", std::nullopt, true)
-      .option("generator", "G", "trained generator (generator.safetensors from cf-train)")
-      .option("optimize", "STEPS", "no generator: optimise M directly for at most STEPS Adam steps")
-      .option("lr", "RATE", "learning rate of --optimize", "0.01")
-      .option("target-loss", "KIND", "loss of --optimize: cls, box or mask", "cls")
-      .option("ann", "ANN.json", "LVIS/COCO annotations holding the image", std::nullopt, true)
+  add_explainer_options(parser);
+  parser.option("ann", "ANN.json", "LVIS/COCO annotations holding the image", std::nullopt, true)
       .option("images", "ROOT", "image root", std::nullopt, true)
       .option("image-id", "ID", "image id", std::nullopt, true)
       .option("ann-id", "AID", "annotation id of the instance to explain", std::nullopt, true)
@@ -48,10 +44,8 @@ int run(const std::vector<std::string>& args) {
       .option("threads", "N", "CPU threads (0 = all cores)", "0");
   if (!parser.parse(args)) return exit_ok;
   apply_thread_option(parser.get_int("threads"));
+  check_explainer_choice(parser);
   const auto generator_path = parser.get_optional("generator");
-  const auto optimize = parser.get_optional("optimize");
-  if (generator_path.has_value() == optimize.has_value())
-    throw UsageError("give exactly one of --generator G and --optimize STEPS");
 
   ProgressPrinter printer;
   JobContext context{printer.callback()};
@@ -66,17 +60,7 @@ int run(const std::vector<std::string>& args) {
         *world, parser.get("split"), asked.image_id, asked.annotation_id, name_of(asked.request.target_label));
 
   modeling::MaskRcnn model = load_detector(parser.get("model"), parser.get("weights"), &labels, parser.get("ann"));
-  std::unique_ptr<Explainer> explainer;
-  if (generator_path) {
-    explainer = std::make_unique<GeneratorExplainer>(model, load_generator(*generator_path, model->config()));
-  } else {
-    OptimizerExplainerOptions options;
-    options.max_steps = parser.get_int("optimize");
-    if (options.max_steps < 1) throw UsageError("--optimize = " + *optimize + ": expected a positive step count");
-    options.learning_rate = parser.get_double("lr");
-    options.target_loss = parse_target_loss(parser.get("target-loss"), "--target-loss", "kind");
-    explainer = std::make_unique<OptimizingExplainer>(model, options);
-  }
+  const std::unique_ptr<Explainer> explainer = make_explainer(parser, model);
   const Explanation explanation = explainer->explain(asked.request, context);
   printer.finish();
 
