@@ -1,17 +1,14 @@
 // Responsiveness: the main window is driven (next image, layer toggles, dock tabs, job selection, thumbnail
 // scrolling) while a detector training runs in the Jobs dock and thumbnails decode, and a 5 ms heartbeat
-// timer measures the GUI thread's longest stall. Asserted: under 100 ms. Nothing else here is timed.
+// timer measures the GUI thread's longest stall. Asserted: under 100 ms, less what a pause of the whole
+// machine explains (see gui_stall_probe.h). Nothing else here is timed.
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 
-#include <time.h>
-
 #include <QAction>
 #include <QDockWidget>
-#include <QElapsedTimer>
-#include <QFile>
 #include <QListView>
 #include <QScrollBar>
 #include <QSignalSpy>
@@ -23,6 +20,7 @@
 #include "core/data/synthetic/world_generator.h"
 #include "core/modeling/model_config.h"
 #include "tests/test_paths.h"
+#include "tests/ui/gui_stall_probe.h"
 #include "ui/image_browser.h"
 #include "ui/job_factories.h"
 #include "ui/jobs_dock.h"
@@ -36,67 +34,6 @@ namespace {
 
 namespace fs = std::filesystem;
 const fs::path kRoot = fs::path(COUNTERSCOPE_TEST_TMP_DIR) / "test_responsiveness";
-
-/// Longest interval between consecutive ticks of a fast timer on the GUI thread.
-class Heartbeat : public QObject {
- public:
-  explicit Heartbeat(int periodMs) {
-    m_timer.setTimerType(Qt::PreciseTimer);
-    m_timer.setInterval(periodMs);
-    QObject::connect(&m_timer, &QTimer::timeout, this, [this] {
-      const qint64 now = m_clock.nsecsElapsed();
-      const qint64 cpu = threadCpuNs();
-      const qint64 waited = runQueueWaitNs();
-      if (now - m_last > m_maxGapNs) {
-        m_maxGapNs = now - m_last;
-        m_maxGapCpuNs = cpu - m_lastCpu;
-        m_maxGapWaitNs = waited - m_lastWait;
-      }
-      m_last = now;
-      m_lastCpu = cpu;
-      m_lastWait = waited;
-      ++m_ticks;
-    });
-  }
-  void start() {
-    m_clock.start();
-    m_last = 0;
-    m_lastCpu = threadCpuNs();
-    m_lastWait = runQueueWaitNs();
-    m_timer.start();
-  }
-  void stop() { m_timer.stop(); }
-  double maxGapMs() const { return static_cast<double>(m_maxGapNs) / 1e6; }
-  int ticks() const { return m_ticks; }
-  /// CPU time the GUI thread used within the longest gap: near the gap itself = work on the GUI thread,
-  /// far below it = the thread waited for a core (a loaded machine), for the diagnostic message only.
-  double maxGapCpuMs() const { return static_cast<double>(m_maxGapCpuNs) / 1e6; }
-  /// Time the GUI thread was runnable but waited for a core within the longest gap (Linux schedstat).
-  double maxGapRunQueueMs() const { return static_cast<double>(m_maxGapWaitNs) / 1e6; }
-
- private:
-  QTimer m_timer;
-  QElapsedTimer m_clock;
-  qint64 m_last = 0;
-  qint64 m_maxGapNs = 0;
-  qint64 m_lastCpu = 0;
-  qint64 m_maxGapCpuNs = 0;
-  qint64 m_lastWait = 0;
-  qint64 m_maxGapWaitNs = 0;
-  int m_ticks = 0;
-
-  static qint64 runQueueWaitNs() {
-    QFile file(QStringLiteral("/proc/thread-self/schedstat"));
-    if (!file.open(QIODevice::ReadOnly)) return 0;
-    const QList<QByteArray> fields = file.readAll().split(' ');
-    return fields.size() >= 2 ? fields[1].trimmed().toLongLong() : 0;
-  }
-  static qint64 threadCpuNs() {
-    timespec t{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return static_cast<qint64>(t.tv_sec) * 1000000000 + t.tv_nsec;
-  }
-};
 
 }  // namespace
 
@@ -153,10 +90,10 @@ class TestResponsiveness : public QObject {
     window.jobsDock()->addJob(runner);
     QCOMPARE(runner->state(), JobState::Running);
 
-    // Drive the window every 40 ms for a few seconds once the training steps have begun.
+    // Drive the window every 40 ms once the training steps have begun. The first second is a warm-up, not
+    // measured: each action runs once, so that first-use costs (code paged in, fonts, chart set-up) are
+    // paid before the stalls are.
     QTRY_VERIFY_WITH_TIMEOUT(losses > 0, 60000);
-    Heartbeat heartbeat(5);
-    heartbeat.start();
     const int lossesBefore = losses;
     auto* jobsDock = window.findChild<QDockWidget*>(QStringLiteral("jobsDock"));
     auto* metricsDock = window.findChild<QDockWidget*>(QStringLiteral("metricsDock"));
@@ -176,6 +113,10 @@ class TestResponsiveness : public QObject {
       bar->setValue(bar->value() + bar->pageStep() / 2 >= bar->maximum() ? 0 : bar->value() + bar->pageStep() / 2);
     });
     driver.start();
+    QTest::qWait(1000);
+    test::GuiStallProbe heartbeat(5);
+    heartbeat.start();
+    const int stepsBefore = step;
     QTest::qWait(4000);
     QTRY_VERIFY_WITH_TIMEOUT(losses > lossesBefore, 60000);  // the training advanced while driven
     driver.stop();
@@ -183,13 +124,14 @@ class TestResponsiveness : public QObject {
     runner->cancel();
     QTRY_VERIFY_WITH_TIMEOUT(!runner->isActive(), 60000);
 
-    qInfo("GUI thread: longest stall %.1f ms (%.1f ms on the CPU, %.1f ms waiting for a core) over %d heartbeats; "
-          "%d driver steps, %lld images shown, %d loss points during the drive",
-          heartbeat.maxGapMs(), heartbeat.maxGapCpuMs(), heartbeat.maxGapRunQueueMs(), heartbeat.ticks(), step,
-          static_cast<long long>(shown.count()), losses - lossesBefore);
-    QVERIFY(step >= 20);
+    const double stall = heartbeat.longestApplicationStallMs();
+    qInfo("GUI thread: longest gap %s over %d heartbeats; longest machine pause %.1f ms; longest stall of the "
+          "application %.1f ms; %d driver steps, %lld images shown, %d loss points during the drive",
+          heartbeat.describeLongestGap().c_str(), heartbeat.ticks(), heartbeat.longestMachinePauseMs(), stall,
+          step - stepsBefore, static_cast<long long>(shown.count()), losses - lossesBefore);
+    QVERIFY(step - stepsBefore >= 20);
     QVERIFY(shown.count() >= 3);
-    QVERIFY2(heartbeat.maxGapMs() < 100.0, qPrintable(QStringLiteral("longest stall %1 ms").arg(heartbeat.maxGapMs())));
+    QVERIFY2(stall < 100.0, qPrintable(QStringLiteral("longest stall %1 ms").arg(stall)));
   }
 };
 
