@@ -39,14 +39,15 @@ CounterfactualGeneratorImpl::CounterfactualGeneratorImpl(GeneratorShape shape) :
     throw InputError("generator", "levels", std::to_string(m_shape.levels), "needs at least one feature level");
   if (m_shape.feature_channels < 1)
     throw InputError("generator", "feature_channels", std::to_string(m_shape.feature_channels), "must be positive");
-  m_code_map = register_module("code_map", TargetCodeMap(m_shape.num_classes, o.code_dim, o.region));
-  const std::int64_t width = o.decoder_width, skip = m_shape.feature_channels + o.code_dim;
+  m_code_map = register_module("code_map", TargetCodeMap(m_shape.num_classes, o.code_dim, o.region, o.mark_changes));
+  const std::int64_t code_channels = m_code_map->channels();
+  const std::int64_t width = o.decoder_width, skip = m_shape.feature_channels + code_channels;
   m_level_blocks = register_module("levels", torch::nn::ModuleList());
   m_level_blocks->push_back(DecoderBlock(skip, width, o.leaky_slope));
   for (std::int64_t level = 1; level < m_shape.levels; ++level)
     m_level_blocks->push_back(DecoderBlock(width + skip, width, o.leaky_slope));
-  m_half_block = register_module("half", DecoderBlock(width + o.code_dim, width / 2, o.leaky_slope));
-  m_full_block = register_module("full", DecoderBlock(width / 2 + o.code_dim, width / 4, o.leaky_slope));
+  m_half_block = register_module("half", DecoderBlock(width + code_channels, width / 2, o.leaky_slope));
+  m_full_block = register_module("full", DecoderBlock(width / 2 + code_channels, width / 4, o.leaky_slope));
   m_output = register_module("output", torch::nn::Conv2d(torch::nn::Conv2dOptions(width / 4, 3, 1)));
   // Start near M = 0 (X~ = X): the map should grow only where the losses ask for it.
   torch::NoGradGuard no_grad;

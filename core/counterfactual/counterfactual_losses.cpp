@@ -24,6 +24,29 @@ torch::Tensor map_l2_loss(const std::vector<torch::Tensor>& maps) {
   return mean_over(terms);
 }
 
+torch::Tensor map_outside_loss(const std::vector<torch::Tensor>& maps, const std::vector<torch::Tensor>& inside) {
+  TORCH_CHECK(maps.size() == inside.size(), "outside loss: ", maps.size(), " maps but ", inside.size(), " regions");
+  std::vector<torch::Tensor> terms;
+  for (std::size_t i = 0; i < maps.size(); ++i) terms.push_back((maps[i].abs() * (1.0 - inside[i])).mean());
+  return mean_over(terms);
+}
+
+torch::Tensor enlarged_box_region(const torch::Tensor& boxes, const torch::Tensor& selected, modeling::ImageSize size,
+                                  double factor) {
+  const auto options = torch::TensorOptions().device(boxes.device()).dtype(torch::kFloat);
+  torch::Tensor region = torch::zeros({size.first, size.second}, options);
+  const auto picked = boxes.to(torch::kFloat).index({selected.to(boxes.device(), torch::kBool)});
+  if (picked.size(0) == 0) return region;
+  const auto cx = (picked.select(1, 0) + picked.select(1, 2)) / 2, cy = (picked.select(1, 1) + picked.select(1, 3)) / 2;
+  const auto half_w = (picked.select(1, 2) - picked.select(1, 0)) * (factor / 2);
+  const auto half_h = (picked.select(1, 3) - picked.select(1, 1)) * (factor / 2);
+  const auto xs = torch::arange(size.second, options).add(0.5).unsqueeze(0);  // pixel centres
+  const auto ys = torch::arange(size.first, options).add(0.5).unsqueeze(0);
+  const auto in_x = (xs >= (cx - half_w).unsqueeze(1)).logical_and(xs <= (cx + half_w).unsqueeze(1));  // [G, W]
+  const auto in_y = (ys >= (cy - half_h).unsqueeze(1)).logical_and(ys <= (cy + half_h).unsqueeze(1));  // [G, H]
+  return in_y.unsqueeze(2).logical_and(in_x.unsqueeze(1)).any(0).to(torch::kFloat);
+}
+
 torch::Tensor cycle_loss(const std::vector<torch::Tensor>& reconstructed, const std::vector<torch::Tensor>& originals) {
   TORCH_CHECK(reconstructed.size() == originals.size(), "cycle loss: ", reconstructed.size(), " vs ",
               originals.size(), " images");

@@ -62,6 +62,7 @@ GeneratorOptions read_generator(const json& node, const std::string& source, con
   std::string region = o.region == CodeRegion::box ? "box" : "mask";
   r.read("region", region);
   r.read("leaky_slope", o.leaky_slope);
+  r.read("mark_changes", o.mark_changes);
   r.reject_unknown();
   r.positive("code_dim", static_cast<double>(o.code_dim));
   if (o.decoder_width < 4 || o.decoder_width % 4 != 0)
@@ -90,7 +91,7 @@ LossWeights read_weights(const json& node, const std::string& source, const std:
   const std::pair<const char*, double*> fields[] = {
       {"target", &w.target},         {"map_l1", &w.map_l1},   {"map_l2", &w.map_l2},
       {"adversarial", &w.adversarial}, {"cycle", &w.cycle},   {"discriminator", &w.discriminator},
-      {"total_variation", &w.total_variation}};
+      {"total_variation", &w.total_variation}, {"map_outside", &w.map_outside}};
   for (const auto& [key, value] : fields) {
     r.read(key, *value);
     r.non_negative(key, *value);
@@ -123,7 +124,8 @@ GeneratorOptions GeneratorOptions::from_json(const json& node, const std::string
 
 json GeneratorOptions::to_json() const {
   return {{"code_dim", code_dim}, {"decoder_width", decoder_width},
-          {"region", region == CodeRegion::box ? "box" : "mask"}, {"leaky_slope", leaky_slope}};
+          {"region", region == CodeRegion::box ? "box" : "mask"}, {"leaky_slope", leaky_slope},
+          {"mark_changes", mark_changes}};
 }
 
 DiscriminatorOptions DiscriminatorOptions::from_json(const json& node, const std::string& source) {
@@ -136,7 +138,8 @@ LossWeights LossWeights::from_json(const json& node, const std::string& source) 
 
 json LossWeights::to_json() const {
   return {{"target", target},   {"map_l1", map_l1}, {"map_l2", map_l2}, {"adversarial", adversarial},
-          {"cycle", cycle},     {"discriminator", discriminator}, {"total_variation", total_variation}};
+          {"cycle", cycle},     {"discriminator", discriminator}, {"total_variation", total_variation},
+          {"map_outside", map_outside}};
 }
 
 TrainingOptions TrainingOptions::from_json(const json& node, const std::string& source) {

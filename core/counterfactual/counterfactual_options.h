@@ -25,6 +25,10 @@ struct GeneratorOptions {
   std::int64_t decoder_width = 64;   ///< decoder channels at the FPN levels; halved at stride 2, quartered at stride 1
   CodeRegion region = CodeRegion::mask;  ///< "box" or "mask" (an instance without a mask falls back to its box)
   double leaky_slope = 0.2;          ///< negative slope of the decoder's LeakyReLUs
+  /// One more code channel, 1 inside the instances whose target label differs from the label they show now.
+  /// Without it the generator must infer from the image which instance is to change; with it, it is told.
+  /// Off by default (LEAR's conditioning; generator files without the field were built without it).
+  bool mark_changes = false;
 
   static GeneratorOptions from_json(const nlohmann::json& json, const std::string& source);
   nlohmann::json to_json() const;
@@ -38,7 +42,8 @@ struct DiscriminatorOptions {
   nlohmann::json to_json() const;
 };
 
-/// The weights of L = l_adv*L_adv(G) + l_disc*L_adv(D) + l_cyc*L_cyc + l_bck*L_bck + l1*|M|_1 + l2*|M|_2 + tv*TV(X~).
+/// The weights of L = l_adv*L_adv(G) + l_disc*L_adv(D) + l_cyc*L_cyc + l_bck*L_bck + l1*|M|_1 + l2*|M|_2 + tv*TV(X~)
+/// (+ l_out*|M outside the changed instances|_1).
 struct LossWeights {
   double target = 1.0;            ///< L_bck: the frozen detector's loss on X~ for the target labels (LEAR "cls")
   double map_l1 = 10.0;           ///< mean |M|
@@ -47,6 +52,9 @@ struct LossWeights {
   double cycle = 1.0;             ///< mean |X~ + G(T(X~, t_original)) - X|
   double discriminator = 5.0;     ///< least-squares GAN loss of the discriminator
   double total_variation = 5e-6;  ///< anisotropic TV of X~ summed over pixels (per image)
+  /// Mean |M| outside the changed instances' boxes enlarged 2x (the region of the locality measure); 0 in
+  /// LEAR. It asks for local maps where the plain L1 only asks for small ones. Training only.
+  double map_outside = 0.0;
 
   static LossWeights from_json(const nlohmann::json& json, const std::string& source);
   nlohmann::json to_json() const;

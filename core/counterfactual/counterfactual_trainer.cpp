@@ -14,7 +14,10 @@ torch::Device device_of(const modeling::MaskRcnn& model) {
   return parameters.empty() ? torch::Device(torch::kCPU) : parameters.front().device();
 }
 
-InstanceSet as_instances(const modeling::Target& target) { return {target.boxes, target.labels, target.masks}; }
+/// `target`'s instances to be painted with its labels; `shown` holds the labels the image carries now.
+InstanceSet as_instances(const modeling::Target& target, const torch::Tensor& shown) {
+  return {target.boxes, target.labels, target.masks, shown};
+}
 
 torch::Tensor discriminate(PatchDiscriminator& discriminator, const std::vector<torch::Tensor>& images) {
   // Images of a batch may differ in size: score each alone and pool all patch scores.
@@ -85,8 +88,9 @@ std::map<std::string, double> CounterfactualTrainer::train_on_batch(const engine
       t->labels = t->labels.to(device);
       if (t->masks.defined()) t->masks = t->masks.to(device);
     }
-    original_sets.push_back(as_instances(original));
-    target_sets.push_back(as_instances(goal));
+    // X shows the original labels and is pushed to the goal; X~ shows the goal and is cycled back.
+    target_sets.push_back(as_instances(goal, original.labels));
+    original_sets.push_back(as_instances(original, goal.labels));
     goals.push_back(goal);
   }
 
@@ -104,8 +108,17 @@ std::map<std::string, double> CounterfactualTrainer::train_on_batch(const engine
   const auto cycle = cycle_loss(reconstructed, images);
   const auto l1 = map_l1_loss(maps), l2 = map_l2_loss(maps);
   const auto tv = total_variation_loss(counterfactuals);
-  const auto generator_total = w.adversarial * adversarial + w.cycle * cycle + w.target * target.loss +
-                               w.map_l1 * l1 + w.map_l2 * l2 + w.total_variation * tv;
+  auto generator_total = w.adversarial * adversarial + w.cycle * cycle + w.target * target.loss + w.map_l1 * l1 +
+                         w.map_l2 * l2 + w.total_variation * tv;
+  torch::Tensor outside = torch::zeros({}, generator_total.options());
+  if (w.map_outside > 0) {
+    std::vector<torch::Tensor> changed_regions;
+    for (std::size_t i = 0; i < images.size(); ++i)
+      changed_regions.push_back(enlarged_box_region(goals[i].boxes, goals[i].labels.ne(target_sets[i].current_labels),
+                                                    {images[i].size(1), images[i].size(2)}));
+    outside = map_outside_loss(maps, changed_regions);
+    generator_total = generator_total + w.map_outside * outside;
+  }
   m_generator_optimizer->zero_grad();
   generator_total.backward();
   m_generator_optimizer->step();
@@ -140,6 +153,7 @@ std::map<std::string, double> CounterfactualTrainer::train_on_batch(const engine
           {"loss_target", target.loss.item<double>()},
           {"map_l1", l1.item<double>()},
           {"map_l2", l2.item<double>()},
+          {"map_outside", outside.item<double>()},
           {"total_variation", tv.item<double>()},
           {"attained", swaps > 0 ? static_cast<double>(attained) / static_cast<double>(swaps) : 0.0}};
 }

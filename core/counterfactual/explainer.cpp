@@ -46,6 +46,11 @@ InstanceSet instance_set(const ExplainRequest& request, bool swap, const torch::
   }
   set.boxes = set.boxes.to(device);
   set.labels = set.labels.to(device);
+  if (swap) {
+    // What the image shows now: marks the swapped instance for generators that condition on changes.
+    set.current_labels = set.labels.clone();
+    set.current_labels[static_cast<std::int64_t>(request.instance)] = request.instances[request.instance].label;
+  }
   return set;
 }
 

@@ -7,8 +7,9 @@
 namespace counterscope::counterfactual {
 namespace F = torch::nn::functional;
 
-TargetCodeMapImpl::TargetCodeMapImpl(std::int64_t num_classes, std::int64_t code_dim, CodeRegion region)
-    : m_num_classes(num_classes), m_code_dim(code_dim), m_region(region) {
+TargetCodeMapImpl::TargetCodeMapImpl(std::int64_t num_classes, std::int64_t code_dim, CodeRegion region,
+                                     bool mark_changes)
+    : m_num_classes(num_classes), m_code_dim(code_dim), m_region(region), m_mark_changes(mark_changes) {
   if (num_classes < 2) throw InputError("generator", "num_classes", std::to_string(num_classes), "needs at least one foreground class");
   m_embedding = register_module("embedding", torch::nn::Embedding(num_classes, code_dim));
 }
@@ -60,17 +61,29 @@ std::vector<torch::Tensor> TargetCodeMapImpl::forward(const std::vector<Instance
       throw InputError("target code map", "labels", "", "a label is outside 0.." + std::to_string(m_num_classes - 1));
     const torch::Tensor region = regions(set, frame.original_sizes[i], frame.resized_sizes[i], frame.padded_size);
     const torch::Tensor codes = m_embedding->forward(labels);  // [G, D]
+    torch::Tensor changed;  // [G] float, 1 = the target label differs from the current one
+    if (m_mark_changes) {
+      changed = torch::zeros({labels.size(0)}, codes.options());
+      if (set.current_labels.defined()) {
+        TORCH_CHECK(set.current_labels.numel() == labels.numel(), "target code map: ", set.current_labels.numel(),
+                    " current labels for ", labels.numel(), " instances");
+        changed = labels.ne(set.current_labels.to(device, torch::kLong)).to(codes.scalar_type());
+      }
+    }
     for (std::size_t s = 0; s < sizes.size(); ++s) {
       const auto [h, w] = sizes[s];
       if (labels.numel() == 0) {
-        per_size[s].push_back(torch::zeros({m_code_dim, h, w}, codes.options()));
+        per_size[s].push_back(torch::zeros({channels(), h, w}, codes.options()));
         continue;
       }
       // Area pooling keeps a soft share of small instances at coarse levels instead of dropping them.
       const auto coverage = F::adaptive_avg_pool2d(region.unsqueeze(1), F::AdaptiveAvgPool2dFuncOptions({h, w})).squeeze(1);
       const auto weighted = torch::einsum("gd,ghw->dhw", {codes, coverage});
       const auto total = coverage.sum(0).clamp_min(1.0);
-      per_size[s].push_back(weighted / total);
+      torch::Tensor map = weighted / total;
+      if (m_mark_changes)
+        map = torch::cat({map, torch::einsum("g,ghw->hw", {changed, coverage}).clamp_max(1.0).unsqueeze(0)}, 0);
+      per_size[s].push_back(map);
     }
   }
   std::vector<torch::Tensor> maps;

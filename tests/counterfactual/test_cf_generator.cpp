@@ -80,6 +80,26 @@ TEST(TargetCodeMap, SwappingOneLabelChangesOnlyThatInstancesRegion) {
   }
 }
 
+TEST(TargetCodeMap, MarkedChangesCoverOnlyTheSwappedInstance) {
+  torch::manual_seed(4);
+  TargetCodeMap codes(5, 8, CodeRegion::box, true);
+  EXPECT_EQ(codes->channels(), 9);
+  InstanceSet swapped = two_instances(4);
+  const CodeFrame frame{{{64, 64}}, {{32, 32}}, {32, 32}};
+  torch::NoGradGuard no_grad;
+  // Without the current labels nothing is marked.
+  EXPECT_EQ(codes->forward({swapped}, frame, {{32, 32}})[0][0][8].abs().sum().item<float>(), 0.f);
+  swapped.current_labels = torch::tensor({std::int64_t{1}, std::int64_t{2}});
+  const auto mark = codes->forward({swapped}, frame, {{32, 32}})[0][0][8];
+  const auto second = codes->regions(swapped, {64, 64}, {32, 32}, {32, 32})[1];
+  EXPECT_TRUE(torch::equal(mark, second)) << "the mark must be exactly the second instance's region";
+  // The first 8 channels are the plain target code, as without marking.
+  TargetCodeMap plain(5, 8, CodeRegion::box);
+  plain->embedding()->weight.copy_(codes->embedding()->weight);
+  EXPECT_TRUE(torch::allclose(codes->forward({swapped}, frame, {{32, 32}})[0].slice(1, 0, 8),
+                              plain->forward({swapped}, frame, {{32, 32}})[0]));
+}
+
 TEST(CounterfactualGenerator, MapsComeBackAtTheOriginalSizes) {
   auto model = tiny_model();
   freeze_detector(*model);
@@ -146,6 +166,8 @@ TEST(CounterfactualTrainer, StepTrainsTheGeneratorAndLeavesTheDetectorFrozen) {
 
   TrainingOptions options;
   options.batch_size = 2;
+  options.generator.mark_changes = true;  // the extended conditioning and the locality term train as well
+  options.weights.map_outside = 1.0;
   CounterfactualTrainer trainer(model, data, options, 2);
   std::map<std::string, torch::Tensor> generator_before;
   for (const auto& item : trainer.generator()->named_parameters()) generator_before[item.key()] = item.value().detach().clone();
@@ -159,7 +181,8 @@ TEST(CounterfactualTrainer, StepTrainsTheGeneratorAndLeavesTheDetectorFrozen) {
   trainer.register_hook(hook);
   ASSERT_TRUE(trainer.train());
   ASSERT_EQ(steps.size(), 2u);
-  for (const char* key : {"loss_adversarial", "loss_cycle", "loss_target", "map_l1", "loss_discriminator", "attained"}) {
+  for (const char* key :
+       {"loss_adversarial", "loss_cycle", "loss_target", "map_l1", "map_outside", "loss_discriminator", "attained"}) {
     ASSERT_TRUE(steps[0].metrics.count(key)) << key;
     EXPECT_TRUE(std::isfinite(steps[0].metrics.at(key))) << key;
   }

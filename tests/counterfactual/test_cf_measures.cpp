@@ -2,6 +2,7 @@
 // on hand-built maps, options parsing, and target-name resolution.
 
 #include <cmath>
+#include <cstring>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -85,6 +86,25 @@ TEST(ExplanationMeasures, SegmentationPixelDiff) {
   EXPECT_THROW(segmentation_diff(before, cv::Mat(5, 6, CV_8U)), InputError);
 }
 
+TEST(CounterfactualLosses, OutsideTermCountsWhatLocalityLeavesOut) {
+  torch::manual_seed(11);
+  const auto map = torch::randn({3, 30, 40});
+  const auto boxes = torch::tensor({5.f, 4.f, 15.f, 10.f, 20.f, 18.f, 38.f, 29.f}).view({2, 4});
+  const auto region = enlarged_box_region(boxes, torch::tensor({true, false}), {30, 40});
+  ASSERT_EQ(region.sizes(), (std::vector<std::int64_t>{30, 40}));
+  // The locality measure's box enlarged 2x: x in [0, 20], y in [1, 13] by pixel centres.
+  EXPECT_EQ(region.sum().item<float>(), 20.f * 12.f);
+  cv::Mat mat(30, 40, CV_32FC3);
+  const auto hwc = map.permute({1, 2, 0}).contiguous();
+  std::memcpy(mat.data, hwc.data_ptr<float>(), sizeof(float) * hwc.numel());
+  const double locality = map_locality(mat, {5, 4, 15, 10});
+  const double outside = map_outside_loss({map}, {region}).item<double>();
+  EXPECT_NEAR(outside, (1 - locality) * map.abs().mean().item<double>(), 1e-5);
+  // No instance selected: everything is outside.
+  const auto none = enlarged_box_region(boxes, torch::tensor({false, false}), {30, 40});
+  EXPECT_NEAR(map_outside_loss({map}, {none}).item<double>(), map.abs().mean().item<double>(), 1e-6);
+}
+
 TEST(CounterfactualOptions, DefaultsAreLearsAndJsonRoundTrips) {
   const TrainingOptions defaults;
   EXPECT_DOUBLE_EQ(defaults.weights.target, 1.0);
@@ -99,11 +119,17 @@ TEST(CounterfactualOptions, DefaultsAreLearsAndJsonRoundTrips) {
   custom.generator.code_dim = 12;
   custom.generator.region = CodeRegion::box;
   custom.weights.cycle = 2.5;
+  custom.generator.mark_changes = true;
+  custom.weights.map_outside = 7.0;
+  EXPECT_FALSE(defaults.generator.mark_changes);
+  EXPECT_DOUBLE_EQ(defaults.weights.map_outside, 0.0);
   const TrainingOptions parsed = TrainingOptions::from_json(custom.to_json(), "cf.json");
   EXPECT_EQ(parsed.target_loss, TargetLoss::mask);
   EXPECT_EQ(parsed.generator.code_dim, 12);
   EXPECT_EQ(parsed.generator.region, CodeRegion::box);
   EXPECT_DOUBLE_EQ(parsed.weights.cycle, 2.5);
+  EXPECT_TRUE(parsed.generator.mark_changes);
+  EXPECT_DOUBLE_EQ(parsed.weights.map_outside, 7.0);
 }
 
 TEST(CounterfactualOptions, BadValuesNameTheField) {
