@@ -158,6 +158,7 @@ TrainingOptions TrainingOptions::from_json(const json& node, const std::string& 
   r.read("batch_size", o.batch_size);
   r.read("horizontal_flip", o.horizontal_flip);
   r.read("seed", o.seed);
+  r.read("swap_share", o.swap_share);
   r.read("checkpoint_period", o.checkpoint_period);
   r.read("log_period", o.log_period);
   r.reject_unknown();
@@ -166,6 +167,8 @@ TrainingOptions TrainingOptions::from_json(const json& node, const std::string& 
   if (!(o.beta1 >= 0 && o.beta1 < 1)) throw InputError(source, "beta1", std::to_string(o.beta1), "expected [0, 1)");
   if (!(o.beta2 >= 0 && o.beta2 < 1)) throw InputError(source, "beta2", std::to_string(o.beta2), "expected [0, 1)");
   r.positive("batch_size", static_cast<double>(o.batch_size));
+  if (!(o.swap_share >= 0 && o.swap_share <= 1))
+    throw InputError(source, "swap_share", std::to_string(o.swap_share), "expected [0, 1] (0: one instance per image)");
   r.positive("checkpoint_period", static_cast<double>(o.checkpoint_period));
   r.positive("log_period", static_cast<double>(o.log_period));
   return o;
@@ -183,6 +186,7 @@ json TrainingOptions::to_json() const {
           {"batch_size", batch_size},
           {"horizontal_flip", horizontal_flip},
           {"seed", seed},
+          {"swap_share", swap_share},
           {"checkpoint_period", checkpoint_period},
           {"log_period", log_period}};
 }

@@ -73,6 +73,10 @@ struct TrainingOptions {
   std::int64_t batch_size = 2;      ///< images per iteration
   bool horizontal_flip = true;      ///< flip training images at random
   std::uint64_t seed = 0;           ///< seeds batches, the instance to swap and its target label
+  /// Which instances of a training image get a new label: 0 = exactly one (LEAR); s in (0, 1] = each one
+  /// independently with probability s, at least one. Swapping more instances per image gives the target
+  /// loss more swapped RoIs per iteration (with mark_changes the generator is still told which).
+  double swap_share = 0.0;
   std::int64_t checkpoint_period = 200;  ///< iterations between checkpoints
   std::int64_t log_period = 10;     ///< iterations averaged per metrics.jsonl line
 

@@ -62,11 +62,18 @@ std::vector<modeling::Target> CounterfactualTrainer::swap_labels(const engine::D
     const std::int64_t count = target.labels.size(0);
     if (count > 0) {
       const std::uint64_t key = engine::mix_seed(m_options.seed ^ 0x63667377ull, static_cast<std::uint64_t>(iteration) * 64 + i);
-      const auto instance = static_cast<std::int64_t>(key % static_cast<std::uint64_t>(count));
-      const std::int64_t old_label = target.labels[instance].item<std::int64_t>();
-      // Uniform over the other foreground labels.
-      const auto offset = static_cast<std::int64_t>(engine::mix_seed(key, 1) % static_cast<std::uint64_t>(foreground - 1));
-      target.labels[instance] = 1 + (old_label - 1 + 1 + offset) % foreground;
+      // Exactly one instance (LEAR), or each with probability swap_share and at least the drawn one.
+      const auto chosen = static_cast<std::int64_t>(key % static_cast<std::uint64_t>(count));
+      for (std::int64_t instance = 0; instance < count; ++instance) {
+        const std::uint64_t instance_key = engine::mix_seed(key, 2 + static_cast<std::uint64_t>(instance));
+        const double draw = static_cast<double>(instance_key >> 11) * 0x1.0p-53;  // uniform in [0, 1)
+        if (instance != chosen && !(draw < m_options.swap_share)) continue;
+        const std::int64_t old_label = target.labels[instance].item<std::int64_t>();
+        // Uniform over the other foreground labels.
+        const auto offset = static_cast<std::int64_t>(
+            engine::mix_seed(instance == chosen ? key : instance_key, 1) % static_cast<std::uint64_t>(foreground - 1));
+        target.labels[instance] = 1 + (old_label - 1 + 1 + offset) % foreground;
+      }
     }
     swapped.push_back(std::move(target));
   }

@@ -203,6 +203,17 @@ TEST(CounterfactualTrainer, StepTrainsTheGeneratorAndLeavesTheDetectorFrozen) {
     EXPECT_GE(swapped[i].labels.min().item<std::int64_t>(), 1);
     EXPECT_LT(swapped[i].labels.max().item<std::int64_t>(), 5);
   }
+  // swap_share 1: every instance gets another label (same images, same first draw).
+  TrainingOptions all = options;
+  all.swap_share = 1.0;
+  CounterfactualTrainer swap_all(tiny_model(), data, all, 2);
+  const auto all_swapped = swap_all.swap_labels(batch, 0);
+  for (std::size_t i = 0; i < batch.targets.size(); ++i) {
+    EXPECT_EQ(all_swapped[i].labels.ne(batch.targets[i].labels).sum().item<std::int64_t>(),
+              batch.targets[i].labels.numel());
+    EXPECT_GE(all_swapped[i].labels.min().item<std::int64_t>(), 1);
+    EXPECT_LT(all_swapped[i].labels.max().item<std::int64_t>(), 5);
+  }
 
   // Checkpoint and resume restore the generator exactly.
   engine::Checkpointer checkpointer(dir + "/checkpoints", 2);

@@ -121,6 +121,7 @@ TEST(CounterfactualOptions, DefaultsAreLearsAndJsonRoundTrips) {
   custom.weights.cycle = 2.5;
   custom.generator.mark_changes = true;
   custom.weights.map_outside = 7.0;
+  custom.swap_share = 0.5;
   EXPECT_FALSE(defaults.generator.mark_changes);
   EXPECT_DOUBLE_EQ(defaults.weights.map_outside, 0.0);
   const TrainingOptions parsed = TrainingOptions::from_json(custom.to_json(), "cf.json");
@@ -130,6 +131,8 @@ TEST(CounterfactualOptions, DefaultsAreLearsAndJsonRoundTrips) {
   EXPECT_DOUBLE_EQ(parsed.weights.cycle, 2.5);
   EXPECT_TRUE(parsed.generator.mark_changes);
   EXPECT_DOUBLE_EQ(parsed.weights.map_outside, 7.0);
+  EXPECT_DOUBLE_EQ(parsed.swap_share, 0.5);
+  EXPECT_DOUBLE_EQ(defaults.swap_share, 0.0);
 }
 
 TEST(CounterfactualOptions, BadValuesNameTheField) {
@@ -146,6 +149,7 @@ TEST(CounterfactualOptions, BadValuesNameTheField) {
   EXPECT_NE(message_of({{"generator", {{"decoder_width", 6}}}}).find("generator.decoder_width"), std::string::npos);
   EXPECT_NE(message_of({{"weights", {{"map_l1", -1}}}}).find("weights.map_l1"), std::string::npos);
   EXPECT_NE(message_of({{"batch_size", "two"}}).find("batch_size"), std::string::npos);
+  EXPECT_NE(message_of({{"swap_share", 1.5}}).find("swap_share"), std::string::npos);
 }
 
 TEST(TargetResolution, NamesSynonymsIdsAndSuggestions) {
