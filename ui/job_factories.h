@@ -68,4 +68,34 @@ JobRunner* createTrainingRunner(const TrainingJobSpec& spec, QObject* parent);
 JobRunner* createGeneratorRunner(const GeneratorJobSpec& spec, QObject* parent);
 JobRunner* createEvaluationRunner(const EvaluationJobSpec& spec, QObject* parent);
 
+/// Augmentation of a training set until every category has at least K images (counterscope-cli augment):
+/// counterfactual label swaps kept when the model attains the target (LVIS-CF), or random image
+/// transformations (the baseline). Writes OUT/annotations/train.json (image root OUT/images), the new images
+/// and OUT/statistics.json. There is no resume flag: running the same spec again into the same folder resumes
+/// from its journal (another spec in that folder is refused).
+struct AugmentationJobSpec {
+  QString method = QStringLiteral("counterfactual");  ///< counterfactual | transforms
+  QString annotations;                                ///< training annotations
+  QString imageRoot;
+  qint64 minImages = 10;                              ///< K
+  QString outputDir;
+  QString modelConfig;   ///< counterfactual: preset or config JSON
+  QString weights;       ///< counterfactual: detector weights
+  QString generator;     ///< counterfactual: generator trained for that detector (cf-train)
+  double acceptScore = 0.5;  ///< counterfactual: keep X~ when the target's score reaches this
+  double strength = 0.5;     ///< transforms: magnitude of the operations in [0, 1]
+  qint64 seed = 0;
+  qint64 maxAttempts = 20;   ///< a category is given up after this many failed attempts
+};
+
+/// The methods the augmentation form offers.
+QStringList augmentationMethodNames();
+
+/// Outputs of a run that added images: "augmented_annotations", "augmented_images" (its image root),
+/// "statistics", "images_added", "partial", "unreachable" (category names). "Nothing to do" succeeds with
+/// that message as its summary and no dataset outputs.
+JobFunction makeAugmentationJob(const AugmentationJobSpec& spec);
+/// A runner whose resume function runs the same spec again (the journal continues the run).
+JobRunner* createAugmentationRunner(const AugmentationJobSpec& spec, QObject* parent);
+
 }  // namespace counterscope::ui
