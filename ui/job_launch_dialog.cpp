@@ -4,6 +4,7 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
+#include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -53,7 +54,10 @@ const QString kJson = QStringLiteral("JSON (*.json);;All files (*)");
 const QString kWeights = QStringLiteral("Weights (*.safetensors *.pth *.pt);;All files (*)");
 
 QString settingsKey(JobKind kind, const char* field) {
-  const char* group = kind == JobKind::Training ? "training" : kind == JobKind::Evaluation ? "evaluation" : "generator";
+  const char* group = kind == JobKind::Training            ? "training"
+                      : kind == JobKind::Evaluation        ? "evaluation"
+                      : kind == JobKind::GeneratorTraining ? "generator"
+                                                           : "augmentation";
   return QStringLiteral("jobs/%1/%2").arg(QLatin1String(group), QLatin1String(field));
 }
 
@@ -66,6 +70,15 @@ QSpinBox* spin(int minimum, int maximum, int value, QWidget* parent) {
   box->setRange(minimum, maximum);
   box->setValue(value);
   box->setGroupSeparatorShown(true);
+  return box;
+}
+
+QDoubleSpinBox* fraction(double value, QWidget* parent) {
+  auto* box = new QDoubleSpinBox(parent);
+  box->setRange(0.0, 1.0);
+  box->setSingleStep(0.05);
+  box->setDecimals(2);
+  box->setValue(value);
   return box;
 }
 
@@ -107,6 +120,13 @@ struct JobLaunchDialog::Fields {
   QSpinBox* batch = nullptr;
   QSpinBox* maxImages = nullptr;
   QCheckBox* resume = nullptr;
+  // augmentation
+  QComboBox* method = nullptr;
+  PathField* generator = nullptr;
+  QSpinBox* minImages = nullptr;
+  QDoubleSpinBox* acceptScore = nullptr;
+  QDoubleSpinBox* strength = nullptr;
+  QSpinBox* seed = nullptr;
 };
 
 JobLaunchDialog::JobLaunchDialog(JobKind kind, const JobDefaults& defaults, QWidget* parent)
@@ -157,6 +177,8 @@ JobLaunchDialog::JobLaunchDialog(JobKind kind, const JobDefaults& defaults, QWid
     form->addRow(tr("Device"), f.device);
     form->addRow(tr("Output folder"), f.output);
     form->addRow(QString(), f.resume);
+  } else if (kind == JobKind::Augmentation) {
+    buildAugmentationForm(form, defaults);
   } else {
     f.modelConfig = new PathField(false, kJson, this);
     f.modelConfig->setText(defaults.modelConfig.isEmpty() ? remembered("model", {}) : defaults.modelConfig);
@@ -260,6 +282,101 @@ GeneratorJobSpec JobLaunchDialog::generatorSpec() const {
   return spec;
 }
 
+void JobLaunchDialog::buildAugmentationForm(QFormLayout* form, const JobDefaults& defaults) {
+  setWindowTitle(tr("Augment a training set"));
+  QSettings settings;
+  auto remembered = [&](const char* field, const QString& fallback) {
+    const QString value = settings.value(settingsKey(m_kind, field)).toString();
+    return value.isEmpty() ? fallback : value;
+  };
+  auto number = [&](const char* field, const QVariant& fallback) {
+    return settings.value(settingsKey(m_kind, field), fallback);
+  };
+  Fields& f = *m_fields;
+  f.method = new QComboBox(this);
+  f.method->setObjectName(QStringLiteral("augmentMethod"));
+  f.method->addItems(augmentationMethodNames());
+  f.method->setCurrentText(remembered("method", QStringLiteral("counterfactual")));
+  f.method->setToolTip(tr("counterfactual: label swaps kept when the model attains the target (LVIS-CF) · "
+                          "transforms: random image operations (the baseline, same number of images)"));
+  f.trainAnnotations = new PathField(false, kJson, this);
+  f.trainAnnotations->setObjectName(QStringLiteral("augmentAnnotations"));
+  f.trainAnnotations->setText(defaults.trainAnnotations.isEmpty() ? remembered("train", {})
+                                                                  : defaults.trainAnnotations);
+  f.imageRoot = new PathField(true, {}, this);
+  f.imageRoot->setText(defaults.imageRoot.isEmpty() ? remembered("images", {}) : defaults.imageRoot);
+  f.minImages = spin(1, 1'000'000, number("min_images", 10).toInt(), this);
+  f.minImages->setObjectName(QStringLiteral("augmentMinImages"));
+  f.minImages->setToolTip(tr("K: images are added until every category is in at least K training images"));
+  f.modelConfig = new PathField(false, kJson, this);
+  f.modelConfig->setText(defaults.modelConfig.isEmpty() ? remembered("model", {}) : defaults.modelConfig);
+  f.modelConfig->setPlaceholder(tr("model config JSON or preset name"));
+  f.weights = new PathField(false, kWeights, this);
+  f.weights->setText(defaults.weights.isEmpty() ? remembered("weights", {}) : defaults.weights);
+  f.generator = new PathField(false, kWeights, this);
+  f.generator->setObjectName(QStringLiteral("augmentGenerator"));
+  f.generator->setText(defaults.generator.isEmpty() ? remembered("generator", {}) : defaults.generator);
+  f.generator->setPlaceholder(tr("generator trained for this detector (Generator…)"));
+  f.acceptScore = fraction(number("accept_score", 0.5).toDouble(), this);
+  f.acceptScore->setObjectName(QStringLiteral("augmentAcceptScore"));
+  f.acceptScore->setToolTip(tr("Keep X̃ when the model gives the target at least this score"));
+  f.strength = fraction(number("strength", 0.5).toDouble(), this);
+  f.strength->setObjectName(QStringLiteral("augmentStrength"));
+  f.strength->setToolTip(tr("Magnitude of the image operations"));
+  f.seed = spin(0, 2'147'483'647, number("seed", 0).toInt(), this);
+  f.seed->setGroupSeparatorShown(false);
+  f.device->hide();  // no device option, as in counterscope-cli augment
+  f.output->setText(remembered("output", defaultOutput("augment")));
+  f.output->setPlaceholder(tr("new or empty folder, or an interrupted run's folder to resume it"));
+  form->addRow(tr("Method"), f.method);
+  form->addRow(tr("Train annotations"), f.trainAnnotations);
+  form->addRow(tr("Image root"), f.imageRoot);
+  form->addRow(tr("K (min images)"), f.minImages);
+  form->addRow(tr("Model config"), f.modelConfig);
+  form->addRow(tr("Weights"), f.weights);
+  form->addRow(tr("Generator"), f.generator);
+  form->addRow(tr("Accept score"), f.acceptScore);
+  form->addRow(tr("Strength"), f.strength);
+  form->addRow(tr("Seed"), f.seed);
+  form->addRow(tr("Output folder"), f.output);
+  // Only the rows of the chosen method are editable (their labels follow).
+  auto applyMethod = [this, form] {
+    const Fields& g = *m_fields;
+    const bool counterfactual = g.method->currentText() == QLatin1String("counterfactual");
+    for (QWidget* field : {static_cast<QWidget*>(g.modelConfig), static_cast<QWidget*>(g.weights),
+                           static_cast<QWidget*>(g.generator), static_cast<QWidget*>(g.acceptScore)}) {
+      field->setEnabled(counterfactual);
+      if (QWidget* label = form->labelForField(field)) label->setEnabled(counterfactual);
+    }
+    g.strength->setEnabled(!counterfactual);
+    if (QWidget* label = form->labelForField(g.strength)) label->setEnabled(!counterfactual);
+  };
+  connect(f.method, &QComboBox::currentTextChanged, this, applyMethod);
+  applyMethod();
+}
+
+AugmentationJobSpec JobLaunchDialog::augmentationSpec() const {
+  const Fields& f = *m_fields;
+  AugmentationJobSpec spec;
+  if (m_kind != JobKind::Augmentation) return spec;
+  spec.method = f.method->currentText();
+  spec.annotations = f.trainAnnotations->text();
+  spec.imageRoot = f.imageRoot->text();
+  spec.minImages = f.minImages->value();
+  spec.outputDir = f.output->text();
+  // The other method's fields stay in the form (and in QSettings) but not in the job.
+  if (spec.method == QLatin1String("counterfactual")) {
+    spec.modelConfig = f.modelConfig->text();
+    spec.weights = f.weights->text();
+    spec.generator = f.generator->text();
+    spec.acceptScore = f.acceptScore->value();
+  } else {
+    spec.strength = f.strength->value();
+  }
+  spec.seed = f.seed->value();
+  return spec;
+}
+
 void JobLaunchDialog::remember() const {
   QSettings settings;
   const Fields& f = *m_fields;
@@ -277,6 +394,12 @@ void JobLaunchDialog::remember() const {
   if (f.iterations) store("iterations", f.iterations->value());
   if (f.batch) store("batch", f.batch->value());
   if (f.maxImages) store("max_images", f.maxImages->value());
+  if (f.method) store("method", f.method->currentText());
+  if (f.generator) store("generator", f.generator->text());
+  if (f.minImages) store("min_images", f.minImages->value());
+  if (f.acceptScore) store("accept_score", f.acceptScore->value());
+  if (f.strength) store("strength", f.strength->value());
+  if (f.seed) store("seed", f.seed->value());
 }
 
 JobLauncher::JobLauncher(QWidget* parent) : QObject(parent), m_parentWidget(parent) {}
@@ -290,8 +413,12 @@ QList<QPushButton*> JobLauncher::buttons(QWidget* parent) {
   generator->setToolTip(tr("Train the counterfactual-map generator of a detector"));
   connect(train, &QPushButton::clicked, this, [this] { launch(JobKind::Training); });
   connect(evaluate, &QPushButton::clicked, this, [this] { launch(JobKind::Evaluation); });
+  auto* augment = new QPushButton(tr("Augment…"), parent);
+  augment->setToolTip(tr("Add training images until every category has K (counterfactual label swaps or "
+                         "image transformations)"));
   connect(generator, &QPushButton::clicked, this, [this] { launch(JobKind::GeneratorTraining); });
-  return {train, evaluate, generator};
+  connect(augment, &QPushButton::clicked, this, [this] { launch(JobKind::Augmentation); });
+  return {train, evaluate, generator, augment};
 }
 
 void JobLauncher::launch(JobKind kind) {
@@ -302,6 +429,7 @@ void JobLauncher::launch(JobKind kind) {
     case JobKind::Training: runner = createTrainingRunner(dialog.trainingSpec(), nullptr); break;
     case JobKind::Evaluation: runner = createEvaluationRunner(dialog.evaluationSpec(), nullptr); break;
     case JobKind::GeneratorTraining: runner = createGeneratorRunner(dialog.generatorSpec(), nullptr); break;
+    case JobKind::Augmentation: runner = createAugmentationRunner(dialog.augmentationSpec(), nullptr); break;
   }
   Q_EMIT jobCreated(runner);
 }

@@ -1,7 +1,7 @@
 #pragma once
 // Forms that start jobs: detector training (dataset split, loss, iterations, batch, device, output folder,
-// resume), evaluation of a model, and generator training. The last options are remembered (QSettings);
-// the open dataset and the current model fill the defaults.
+// resume), evaluation of a model, generator training and augmentation of a training set. The last options
+// are remembered (QSettings); the open dataset and the current model fill the defaults.
 
 #include <QDialog>
 #include <QList>
@@ -10,6 +10,7 @@
 
 #include "ui/job_factories.h"
 
+class QFormLayout;
 class QPushButton;
 
 namespace counterscope::ui {
@@ -21,13 +22,14 @@ struct JobDefaults {
   QString imageRoot;
   QString modelConfig;       ///< the current model, if any
   QString weights;
+  QString generator;         ///< the current model's generator, if any (augmentation)
 };
 
 /// Defaults from an open annotation file: a validation file ("…val…") pairs with the training file beside it
 /// ("…train…") when that exists; any other file is the training split.
 JobDefaults jobDefaultsForDataset(const QString& annotationPath, const QString& imageRoot);
 
-enum class JobKind { Training, Evaluation, GeneratorTraining };
+enum class JobKind { Training, Evaluation, GeneratorTraining, Augmentation };
 
 class JobLaunchDialog : public QDialog {
   Q_OBJECT
@@ -40,11 +42,14 @@ class JobLaunchDialog : public QDialog {
   TrainingJobSpec trainingSpec() const;
   EvaluationJobSpec evaluationSpec() const;
   GeneratorJobSpec generatorSpec() const;
+  AugmentationJobSpec augmentationSpec() const;
   /// Stores the form in QSettings (done on accept).
   void remember() const;
 
  private:
   struct Fields;
+  /// The augmentation form: the method decides which of the model / generator / strength rows apply.
+  void buildAugmentationForm(QFormLayout* form, const JobDefaults& defaults);
   JobKind m_kind;
   Fields* m_fields;
 };
@@ -57,7 +62,7 @@ class JobLauncher : public QObject {
   explicit JobLauncher(QWidget* parent);
   void setDefaults(const JobDefaults& defaults) { m_defaults = defaults; }
   const JobDefaults& defaults() const { return m_defaults; }
-  /// "Train…", "Evaluate…", "Generator…" buttons, parented to `parent`.
+  /// "Train…", "Evaluate…", "Generator…", "Augment…" buttons, parented to `parent`.
   QList<QPushButton*> buttons(QWidget* parent);
 
  public Q_SLOTS:
