@@ -1,5 +1,6 @@
 // The main window's Jobs and Metrics docks (tabbed together at the bottom) and its persisted layer toggles:
 // created here so that the window's own file only calls createJobDocks() and the jobs stay one concern.
+// A finished augmentation offers its dataset (File ▸ Open the augmented dataset).
 
 #include <QAction>
 #include <QDockWidget>
@@ -7,6 +8,7 @@
 
 #include "ui/action_settings.h"
 #include "ui/dataset_document.h"
+#include "ui/dataset_source.h"
 #include "ui/job_launch_dialog.h"
 #include "ui/jobs_dock.h"
 #include "ui/main_window.h"
@@ -54,6 +56,7 @@ void MainWindow::createJobDocks() {
                                                  m_document->isReady() ? source.imageRoot : QString());
     defaults.modelConfig = m_jobsDock->launcher()->defaults().modelConfig;
     defaults.weights = m_jobsDock->launcher()->defaults().weights;
+    defaults.generator = m_jobsDock->launcher()->defaults().generator;
     m_jobsDock->launcher()->setDefaults(defaults);
   });
   // A new job brings the Jobs tab forward; a failure is shown in the banner and the application carries on.
@@ -63,6 +66,28 @@ void MainWindow::createJobDocks() {
   });
   connect(m_jobsDock, &JobsDock::jobFailed, this, [this](JobRunner* runner, const QString& message) {
     m_banner->showMessage(MessageBanner::Kind::error, tr("%1 failed").arg(runner->title()), message);
+  });
+
+  // The newest augmented dataset, one action away (its paths are in the job's log too).
+  auto* openAugmented = new QAction(tr("Open the &augmented dataset"), this);
+  openAugmented->setObjectName(QStringLiteral("openAugmentedDataset"));
+  openAugmented->setEnabled(false);
+  openAugmented->setToolTip(tr("Opens the dataset the last augmentation job wrote"));
+  if (auto* file = qobject_cast<QMenu*>(m_actions.recentMenu->parent()))
+    file->insertAction(m_actions.closeDataset, openAugmented);
+  connect(openAugmented, &QAction::triggered, this, [this, openAugmented] {
+    openDataset(openAugmented->data().value<DatasetSource>());
+  });
+  connect(m_jobsDock, &JobsDock::jobSucceeded, this, [this, openAugmented](JobRunner*, const QVariantMap& outputs) {
+    const QString annotations = outputs.value(QStringLiteral("augmented_annotations")).toString();
+    if (annotations.isEmpty()) return;
+    const DatasetSource source{annotations, outputs.value(QStringLiteral("augmented_images")).toString()};
+    openAugmented->setData(QVariant::fromValue(source));
+    openAugmented->setEnabled(true);
+    const qlonglong added = outputs.value(QStringLiteral("images_added")).toLongLong();
+    m_banner->showMessage(MessageBanner::Kind::information, tr("Augmentation finished: %1 images added").arg(added),
+                          tr("File ▸ Open the augmented dataset opens %1 (images under %2).")
+                              .arg(source.annotationPath, source.imageRoot));
   });
 }
 
@@ -78,6 +103,15 @@ void MainWindow::connectJobDocks() {
     JobDefaults defaults = m_jobsDock->launcher()->defaults();
     defaults.modelConfig = source.config;
     defaults.weights = source.weights;
+    defaults.generator = source.generator;
+    m_jobsDock->launcher()->setDefaults(defaults);
+  });
+  // A generator attached later (opened, or trained by a job) becomes the augmentation form's default.
+  connect(m_models, &ModelRegistry::modelChanged, this, [this](int index) {
+    const ModelSource& source = m_models->entry(index).source;
+    JobDefaults defaults = m_jobsDock->launcher()->defaults();
+    if (source.generator.isEmpty() || source.weights != defaults.weights) return;
+    defaults.generator = source.generator;
     m_jobsDock->launcher()->setDefaults(defaults);
   });
 }
