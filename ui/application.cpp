@@ -76,6 +76,7 @@ int runApplication(int argc, char** argv) {
                        application.exit(exitCode);
                      });
     session->setExplanation(options.annotationId, options.target, options.optimizeSteps);
+    session->setCompare(options.compare);
     session->start();
   } else {
     window.showImageOnLoad(options.imageId);

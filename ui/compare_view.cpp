@@ -97,6 +97,12 @@ void CompareView::refreshModels() {
   }
 }
 
+QString CompareView::outcomeText(int side) const { return m_sides[static_cast<std::size_t>(side)].outcome->text(); }
+
+QImage CompareView::mapImage(int side) const { return m_sides[static_cast<std::size_t>(side)].map->image(); }
+
+int CompareView::model(int side) const { return m_sides[static_cast<std::size_t>(side)].model->currentIndex(); }
+
 void CompareView::setModels(int left, int right) {
   m_sides[0].model->setCurrentIndex(left);
   m_sides[1].model->setCurrentIndex(right);

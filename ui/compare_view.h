@@ -39,6 +39,11 @@ class CompareView : public QWidget {
   void setModels(int left, int right);
   bool setTarget(const QString& nameOrId);
   ImageCanvas* canvas(int side) const { return m_sides[static_cast<std::size_t>(side)].canvas; }
+  /// The side's outcome line (attained or not, measures) or its failure; empty before an explanation.
+  QString outcomeText(int side) const;
+  /// The side's rendered map M; null before an explanation.
+  QImage mapImage(int side) const;
+  int model(int side) const;
 
  public Q_SLOTS:
   /// Explains the instance with both models for the target (left first, then right).

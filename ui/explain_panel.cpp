@@ -101,11 +101,15 @@ ExplainPanel::ExplainPanel(ModelRegistry* registry, ExplainController* controlle
   side->setSpacing(4);
   m_badge->setAlignment(Qt::AlignCenter);
   m_badge->setMinimumHeight(22);
+  // The side column is 250 px wide: long class names wrap instead of being cut off.
+  m_badge->setWordWrap(true);
   side->addWidget(m_badge);
   m_measures->setStyleSheet(QStringLiteral("font-size: 11px;"));
   m_measures->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  m_measures->setWordWrap(true);
   side->addWidget(m_measures);
   m_diffCounts->setStyleSheet(QStringLiteral("font-size: 11px;"));
+  m_diffCounts->setWordWrap(true);
   side->addWidget(m_diffCounts);
   side->addWidget(m_scores, 1);
 
@@ -310,7 +314,7 @@ void ExplainPanel::showResult() {
                           .arg(measures.map_seconds, 0, 'f', 2)
                           .arg(measures.steps > 0 ? tr(" · %1 steps").arg(measures.steps) : QString()));
   const auto& diff = explanation.segmentation;
-  m_diffCounts->setText(tr("mask %1 → %2 px · <span style='color:#43d06b'>+%3 gained</span> · "
+  m_diffCounts->setText(tr("mask %1 → %2 px<br><span style='color:#43d06b'>+%3 gained</span> · "
                            "<span style='color:#ff4d4d'>−%4 lost</span>")
                             .arg(diff.pixels_before)
                             .arg(diff.pixels_after)

@@ -29,7 +29,7 @@ QString demoModelsFolder() {
 QString launchUsage() {
   return QStringLiteral(
       "usage: counterscope [--ann FILE --images ROOT] [--demo --world DIR] [--screenshot OUT.png] [--image-id ID]\n"
-      "                   [--ann-id AID --target NAME] [--model CONFIG --weights W] [--results FILE]\n"
+      "                   [--ann-id AID --target NAME [--compare]] [--model CONFIG --weights W] [--results FILE]\n"
       "\n"
       "Counterscope: inspect instance-segmentation errors on LVIS through counterfactual maps.\n"
       "\n"
@@ -45,6 +45,8 @@ QString launchUsage() {
       "                        screenshot waits for the explanation)\n"
       "  --target NAME         class to explain the instance as (name, synonym or id)\n"
       "  --optimize STEPS      explain with the optimiser (at most STEPS steps) instead of the generator\n"
+      "  --compare             with --screenshot and --target: explain the instance with two models side by\n"
+      "                        side (Compare window) and save that window\n"
       "  --model CONFIG        detector config (model.json or preset) to open, with --weights\n"
       "  --weights W           detector weights (.safetensors / .pth)\n"
       "  --generator G         counterfactual generator of that detector\n"
@@ -98,8 +100,9 @@ LaunchParseResult parseLaunchOptions(const QStringList& arguments) {
                                          QStringLiteral("FILE"));
   const QCommandLineOption demoModelsOption(QStringLiteral("demo-models"), QStringLiteral("Demo models."),
                                             QStringLiteral("DIR"));
+  const QCommandLineOption compareOption(QStringLiteral("compare"), QStringLiteral("Screenshot of Compare."));
   parser.addOptions({annIdOption, targetOption, optimizeOption, modelOption, weightsOption, generatorOption,
-                     resultsOption, demoModelsOption});
+                     resultsOption, demoModelsOption, compareOption});
 
   if (!parser.parse(arguments)) {
     result.error = parser.errorText();
@@ -164,6 +167,9 @@ LaunchParseResult parseLaunchOptions(const QStringList& arguments) {
     if (!ok || options.optimizeSteps < 1)
       return fail(QStringLiteral("--optimize = '%1': expected a positive step count").arg(parser.value(optimizeOption)));
   }
+  options.compare = parser.isSet(compareOption);
+  if (options.compare && (options.target.isEmpty() || options.screenshotPath.isEmpty()))
+    return fail(QStringLiteral("--compare needs --screenshot and --target (with --image-id and --ann-id)"));
   options.modelConfig = parser.value(modelOption);
   options.weights = parser.value(weightsOption);
   options.generator = parser.value(generatorOption);

@@ -25,6 +25,9 @@ struct LaunchOptions {
   std::optional<qint64> annotationId;
   QString target;
   int optimizeSteps = 0;
+  /// --compare (with --screenshot and --target): also explain the instance with the first two models side by
+  /// side in the Compare window and save that window instead of the main one.
+  bool compare = false;
   /// --model/--weights [--generator]: a detector to open; --results: results files to open.
   QString modelConfig;
   QString weights;

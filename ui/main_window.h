@@ -71,6 +71,9 @@ class MainWindow : public QMainWindow {
   int openDemoModels(const QString& demoDir);
   /// Picks the annotation with this id on the shown image (as a click would); false when it is not shown.
   bool pickAnnotation(qint64 annotationId);
+  /// Opens Compare (two models side by side) on the shown image and picked instance; a banner says what is
+  /// missing when there is no image.
+  void showCompare();
   JobsDock* jobsDock() const { return m_jobsDock; }
   MetricsView* metricsView() const { return m_metricsView; }
 
@@ -90,7 +93,6 @@ class MainWindow : public QMainWindow {
   void chooseModel();
   void chooseResults();
   void chooseGenerator();
-  void showCompare();
   void createJobDocks();  // main_window_jobs.cpp
   void connectJobDocks();  // main_window_jobs.cpp: to the model registry
   void connectActions();

@@ -255,7 +255,9 @@ void MainWindow::showCompare() {
       buildImageScene(*m_document->dataset(), shown->imageIndex, m_document->source().imageRoot));
   view->setScene(scene, m_instancePanel->explainableAnnotation());
   if (!m_explainPanel->targetBox()->text().isEmpty()) view->setTarget(m_explainPanel->targetBox()->text());
-  view->setModels(std::max(0, m_modelPanel->currentModel()), m_models->count() > 1 ? 1 : 0);
+  // The model shown in the main window on the left, the first other one on the right.
+  const int left = std::max(0, m_modelPanel->currentModel());
+  view->setModels(left, m_models->count() > 1 ? (left == 0 ? 1 : 0) : left);
   view->show();
   view->raise();
 }

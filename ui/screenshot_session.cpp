@@ -6,6 +6,7 @@
 #include <QPixmap>
 #include <QTimer>
 
+#include "ui/compare_view.h"
 #include "ui/explain_controller.h"
 #include "ui/explain_panel.h"
 #include "ui/image_browser.h"
@@ -132,12 +133,38 @@ void ScreenshotSession::captureWhenThumbnailsSettle() {
   if (predictionsPending() && m_settleRounds < maximumModelRounds) return;
   if (m_window->browser()->thumbnails()->pendingCount() > 0 && m_settleRounds < maximumSettleRounds) return;
   m_settleTimer->stop();
+  if (m_compare && !m_compareWindow) {
+    compareThenCapture();
+    return;
+  }
   capture();
+}
+
+void ScreenshotSession::compareThenCapture() {
+  if (!m_explainError.isEmpty()) {
+    finish(1, QStringLiteral("the explanation failed, nothing to compare: %1").arg(m_explainError));
+    return;
+  }
+  if (m_window->models()->count() < 2) {
+    finish(1, QStringLiteral("--compare needs two models (the demo's CE and seesaw, or --model plus --results)"));
+    return;
+  }
+  m_window->showCompare();
+  auto* view = m_window->findChild<CompareView*>();
+  if (view == nullptr) {
+    finish(1, QStringLiteral("the Compare window did not open"));
+    return;
+  }
+  connect(view, &CompareView::explanationsFinished, this, [this, view] {
+    m_compareWindow = view;
+    QTimer::singleShot(0, this, &ScreenshotSession::capture);
+  }, Qt::SingleShotConnection);
+  view->explainBoth();
 }
 
 void ScreenshotSession::capture() {
   QApplication::processEvents();  // let queued repaints (thumbnails, zoom label) land first
-  const QPixmap shot = m_window->grab();
+  const QPixmap shot = m_compareWindow ? m_compareWindow->grab() : m_window->grab();
   const QFileInfo target(m_outputPath);
   if (!QDir().mkpath(target.absolutePath())) {
     finish(1, QStringLiteral("%1: cannot create the folder").arg(target.absolutePath()));

@@ -8,6 +8,7 @@
 #include <QString>
 
 class QTimer;
+class QWidget;
 
 namespace counterscope::ui {
 
@@ -26,6 +27,9 @@ class ScreenshotSession : public QObject {
   /// Also pick annotation `annotationId` of the image and, with a `target`, explain it as that class with
   /// the current model (optimiser with `optimizeSteps` > 0, else its generator) before capturing.
   void setExplanation(std::optional<qint64> annotationId, const QString& target, int optimizeSteps);
+  /// After the explanation, open Compare with two models, explain the same instance with both and capture
+  /// the Compare window instead of the main one.
+  void setCompare(bool compare) { m_compare = compare; }
 
  Q_SIGNALS:
   /// exitCode 0: the PNG was written (message says where); otherwise message says what failed.
@@ -37,6 +41,7 @@ class ScreenshotSession : public QObject {
   void capture();
   void finish(int exitCode, const QString& message);
   void pickAndExplain();
+  void compareThenCapture();
   void tryExplain();
   bool predictionsPending() const;
 
@@ -52,6 +57,8 @@ class ScreenshotSession : public QObject {
   bool m_explainStarted = false;
   bool m_explained = false;     ///< the explanation ended (shown, or failed with m_explainError)
   QString m_explainError;
+  bool m_compare = false;
+  QWidget* m_compareWindow = nullptr;  ///< set once both sides are explained: captured instead of the window
 };
 
 }  // namespace counterscope::ui

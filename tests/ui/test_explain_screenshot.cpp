@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include <QLabel>
 #include <QSignalSpy>
 #include <QtTest>
 
@@ -70,6 +71,12 @@ class TestExplainScreenshot : public QObject {
     QCOMPARE(window.instancePanel()->picked()->annotationId, qint64{11});
     QCOMPARE(window.explainPanel()->targetBox()->text(), QStringLiteral("snowball"));
     QVERIFY(!window.explainController()->isBusy());
+    // At the window's 1280x800 every wrapped line of the panel (the attained badge, measures, diff counts)
+    // fits its label: nothing is cut off.
+    QCOMPARE(window.size(), QSize(1280, 800));
+    for (const QLabel* label : window.explainPanel()->findChildren<QLabel*>())
+      if (label->isVisible() && label->wordWrap() && !label->text().isEmpty())
+        QVERIFY2(label->heightForWidth(label->width()) <= label->height(), qPrintable(label->text()));
   }
 
   void unknownTargetFailsWithoutWriting() {

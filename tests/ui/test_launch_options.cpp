@@ -39,6 +39,14 @@ class TestLaunchOptions : public QObject {
     QCOMPARE(result.options.dataset->annotationPath, QStringLiteral("/w/annotations/val.json"));
     QCOMPARE(result.options.dataset->imageRoot, QStringLiteral("/w/images"));
     QCOMPARE(result.options.screenshotPath, QStringLiteral("/tmp/s.png"));
+    QVERIFY(!result.options.compare);
+  }
+
+  void compareScreenshot() {
+    const auto result = parse({"--demo", "--world", "/w", "--screenshot", "/tmp/c.png", "--image-id", "12", "--ann-id",
+                               "43", "--target", "sled", "--compare"});
+    QVERIFY2(result.error.isEmpty(), qPrintable(result.error));
+    QVERIFY(result.options.compare);
   }
 
   void badUsageIsReported_data() {
@@ -52,6 +60,8 @@ class TestLaunchOptions : public QObject {
     QTest::newRow("image id not a number") << QStringList{"--image-id", "abc"} << "--image-id = 'abc'";
     QTest::newRow("screenshot without dataset") << QStringList{"--screenshot", "x.png"} << "needs a dataset";
     QTest::newRow("unknown option") << QStringList{"--bogus"} << "bogus";
+    QTest::newRow("compare without target")
+        << QStringList{"--demo", "--world", "/w", "--screenshot", "c.png", "--compare"} << "--compare needs";
     QTest::newRow("stray argument") << QStringList{"file.json"} << "unexpected argument 'file.json'";
   }
 
