@@ -2,8 +2,8 @@
 // world (progress signals, the outcome's counts, the augmented dataset written and loadable, the statistics
 // table and the dataset's paths in the log), "nothing to do" as a clean finish, bad input failing with a
 // message that names the field or the path, cancel mid-run then resume ending with the uninterrupted run's
-// images; the launch form (method rows, spec, remembered options) and the window's "Open the augmented
-// dataset" action.
+// images; the counterfactual method's files (detector, weights, generator) loaded and used by the job; the
+// launch form (method rows, spec, remembered options) and the window's "Open the augmented dataset" action.
 
 #include <filesystem>
 #include <fstream>
@@ -22,9 +22,12 @@
 #include <QtTest>
 
 #include "core/augmentation/augmentation_plan.h"
+#include "core/counterfactual/counterfactual_generator.h"
+#include "core/counterfactual/generator_file.h"
 #include "core/data/lvis/lvis_loader.h"
 #include "core/data/synthetic/world_generator.h"
 #include "tests/test_paths.h"
+#include "tests/ui/tiny_explain_world.h"
 #include "ui/dataset_document.h"
 #include "ui/job_factories.h"
 #include "ui/job_launch_dialog.h"
@@ -254,6 +257,64 @@ class TestAugmentationJob : public QObject {
     const qint64 added = resumed->outputs().value(QStringLiteral("images_added")).toLongLong();
     QCOMPARE(added, static_cast<qint64>(reference.images.size() - data::load_dataset(m_train.string()).images.size()));
     QVERIFY(readFile(straight) == readFile(kRoot / "interrupted" / "annotations" / "train.json"));
+  }
+
+  void counterfactualMethodUsesTheModelAndGenerator() {
+    // An untrained tiny detector and generator: whether the model attains a target is not for the test to
+    // ask; that the job loads the three files, explains, and accounts for every category in need is.
+    const fs::path dir = kRoot / "cf-world";
+    fs::create_directories(dir);
+    const testing::TinyExplainWorld world = testing::writeTinyExplainWorld(dir.string());
+    torch::manual_seed(5);
+    modeling::MaskRcnn model(modeling::load_model_config(world.config));
+    counterfactual::CounterfactualGenerator generator(
+        counterfactual::generator_shape_for(*model, counterfactual::GeneratorOptions{}));
+    const std::string generatorPath = (dir / "generator.safetensors").string();
+    counterfactual::save_generator(*generator, model->config(), generatorPath);
+
+    AugmentationJobSpec spec;
+    spec.method = QStringLiteral("counterfactual");
+    spec.annotations = QString::fromStdString(world.annotations);
+    spec.imageRoot = QString::fromStdString(world.images);
+    spec.minImages = 2;  // grass is in 2 images, the three others in 1: three images to make
+    spec.outputDir = qpath(kRoot / "cf-out");
+    spec.modelConfig = QString::fromStdString(world.config);
+    spec.weights = QString::fromStdString(world.weights);
+    spec.generator = QString::fromStdString(generatorPath);
+    spec.acceptScore = 0.0;
+    spec.maxAttempts = 2;
+    std::unique_ptr<JobRunner> runner(createAugmentationRunner(spec, nullptr));
+    runner->start();
+    QVERIFY(waitFinished(*runner));
+    QVERIFY2(runner->state() == JobState::Succeeded, qPrintable(runner->errorMessage()));
+    const QVariantMap& outputs = runner->outputs();
+    const qint64 added = outputs.value(QStringLiteral("images_added")).toLongLong();
+    const QStringList unreachable = outputs.value(QStringLiteral("unreachable")).toStringList();
+    QCOMPARE(outputs.value(QStringLiteral("partial")).toBool(), !unreachable.isEmpty());
+    const data::Dataset augmented =
+        data::load_dataset(outputs.value(QStringLiteral("augmented_annotations")).toString().toStdString());
+    QCOMPARE(static_cast<qint64>(augmented.images.size()), 3 + added);
+    const auto counts = augmentation::images_per_category(augmented);
+    for (std::size_t c = 0; c < augmented.categories.size(); ++c) {
+      const QString name = QString::fromStdString(augmented.categories[c].name);
+      QVERIFY2(counts[c] >= 2 || unreachable.contains(name), qPrintable(name));
+    }
+    const QString log = runner->log().join(QLatin1Char('\n'));
+    QVERIFY2(log.contains(QStringLiteral("images (counterfactual)")), qPrintable(log));
+    for (const QString& name : unreachable) QVERIFY(log.contains(QStringLiteral("warning: unreachable: ") + name));
+
+    // A generator trained for another detector is refused with the core's message naming the file.
+    modeling::ModelConfig other = model->config();
+    other.num_classes = 7;
+    counterfactual::save_generator(*generator, other, (dir / "foreign.safetensors").string());
+    spec.generator = qpath(dir / "foreign.safetensors");
+    spec.outputDir = qpath(kRoot / "cf-foreign");
+    std::unique_ptr<JobRunner> foreign(createAugmentationRunner(spec, nullptr));
+    foreign->start();
+    QVERIFY(waitFinished(*foreign));
+    QCOMPARE(foreign->state(), JobState::Failed);
+    QVERIFY2(foreign->errorMessage().contains(QStringLiteral("foreign.safetensors")),
+             qPrintable(foreign->errorMessage()));
   }
 
   void launchFormFollowsTheMethodAndRemembers() {
