@@ -79,7 +79,8 @@ torch::Tensor CounterfactualGeneratorImpl::decode(const std::vector<torch::Tenso
 
 std::vector<torch::Tensor> CounterfactualGeneratorImpl::forward(modeling::MaskRcnnImpl& model,
                                                                 const std::vector<torch::Tensor>& images,
-                                                                const std::vector<InstanceSet>& instances) {
+                                                                const std::vector<InstanceSet>& instances,
+                                                                modeling::BackboneOutput* backbone_out) {
   TORCH_CHECK(images.size() == instances.size(), "generator: ", images.size(), " images but ", instances.size(),
               " instance sets");
   const modeling::BackboneOutput backbone = model.extract_features(images);
@@ -95,6 +96,7 @@ std::vector<torch::Tensor> CounterfactualGeneratorImpl::forward(modeling::MaskRc
   const torch::Tensor maps = decode(backbone.features, codes);
 
   std::vector<torch::Tensor> out;
+  if (backbone_out) *backbone_out = backbone;
   for (std::size_t i = 0; i < images.size(); ++i) {
     const auto [h, w] = frame.resized_sizes[i];
     const auto crop = maps[static_cast<std::int64_t>(i)].slice(1, 0, h).slice(2, 0, w).unsqueeze(0);

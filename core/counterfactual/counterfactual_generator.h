@@ -47,9 +47,11 @@ class CounterfactualGeneratorImpl : public torch::nn::Module {
 
   /// M for each image under the labels of `instances` (one set per image): float [3, H, W] at each image's
   /// original size. Differentiable w.r.t. the generator's parameters and the images (through the frozen
-  /// backbone), which the cycle loss needs.
+  /// backbone), which the cycle loss needs. `backbone_out`, when given, receives the frozen backbone's
+  /// output on the images (the explainer reuses it for the predictions on X).
   std::vector<torch::Tensor> forward(modeling::MaskRcnnImpl& model, const std::vector<torch::Tensor>& images,
-                                     const std::vector<InstanceSet>& instances);
+                                     const std::vector<InstanceSet>& instances,
+                                     modeling::BackboneOutput* backbone_out = nullptr);
   /// The decoder alone: FPN features (finest first) and code maps for every level plus stride 2 and 1;
   /// returns [N, 3, Hp, Wp] in the padded frame.
   torch::Tensor decode(const std::vector<torch::Tensor>& features, const std::vector<torch::Tensor>& codes);

@@ -7,6 +7,7 @@
 // then reported as X~ - X), runs the frozen detector on X and X~, and computes the measures.
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <torch/torch.h>
@@ -37,6 +38,8 @@ class Explainer {
   struct MapResult {
     torch::Tensor map;       ///< [3, H, W] RGB [0, 1] units
     std::int64_t steps = 0;  ///< optimiser steps (0 for a generator)
+    /// The detector's backbone on X, when making the map computed it anyway (the generator's encoder).
+    std::optional<modeling::BackboneOutput> image_features;
   };
   /// `image` [3, H, W] on the model's device; `original` / `target` the instance labels before and after the
   /// swap; `instance` the index of the swapped instance.

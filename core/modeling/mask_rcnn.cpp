@@ -87,7 +87,10 @@ BackboneOutput MaskRcnnImpl::extract_features(const std::vector<torch::Tensor>& 
 }
 
 std::vector<Detections> MaskRcnnImpl::predict(const std::vector<torch::Tensor>& images) {
-  const BackboneOutput backbone = extract_features(images);
+  return predict_from_features(extract_features(images));
+}
+
+std::vector<Detections> MaskRcnnImpl::predict_from_features(const BackboneOutput& backbone) {
   const auto rpn_output = m_rpn->forward(backbone.images, backbone.features, nullptr, false);
   std::vector<Detections> detections;
   m_roi_heads->forward(backbone.features, rpn_output.proposals, backbone.images.image_sizes, nullptr, &detections);

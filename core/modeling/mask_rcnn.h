@@ -41,6 +41,8 @@ class MaskRcnnImpl : public torch::nn::Module {
   /// Inference: per image boxes, labels, scores and masks [D, 1, H, W] (probabilities), in the original
   /// image coordinates. Call under torch::NoGradGuard unless gradients are wanted.
   std::vector<Detections> predict(const std::vector<torch::Tensor>& images);
+  /// The same from already extracted features (detections and RoI queries on one batch share the backbone).
+  std::vector<Detections> predict_from_features(const BackboneOutput& backbone);
 
   /// Transform + backbone only (differentiable w.r.t. the images).
   BackboneOutput extract_features(const std::vector<torch::Tensor>& images);
