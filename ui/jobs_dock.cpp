@@ -99,7 +99,8 @@ JobsDock::JobsDock(QWidget* parent)
   mono.setPointSizeF(8.5);
   m_log->setFont(mono);
   m_cancel->setToolTip(tr("Stop the selected job at its next step (a training keeps its checkpoint)"));
-  m_resume->setToolTip(tr("Continue the selected cancelled or failed training from its newest checkpoint"));
+  m_resume->setToolTip(tr("Continue the selected cancelled or failed training, generator training or augmentation "
+                           "(from its newest checkpoint or journal)"));
 
   auto* buttons = new QHBoxLayout;
   buttons->setContentsMargins(0, 0, 0, 0);
@@ -230,7 +231,8 @@ void JobsDock::showDetails(JobRunner* runner) {
   m_log->clear();
   m_chart->clear();
   if (!runner) {
-    m_stage->setText(tr("No job selected — start a training, an evaluation or a generator training above."));
+    m_stage->setText(
+        tr("No job selected — start a training, an evaluation, a generator training or an augmentation above."));
     m_progress->setValue(0);
     updateButtons();
     return;
