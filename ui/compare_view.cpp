@@ -66,7 +66,7 @@ void CompareView::buildSide(int index) {
   side.overlay = new PredictionOverlay(side.canvas, m_registry, this);
   side.controller = new ExplainController(m_registry, this);
   side.map = new ImageTile(tr("Map M"), this);
-  side.after = new ImageTile(tr("Predictions on X̃"), this);
+  side.after = new ImageTile(tr("Predictions on X̃ (score ≥ %1)").arg(kShownPredictionScore), this);
   side.outcome = new QLabel(this);
   side.outcome->setWordWrap(true);
   connect(side.model, qOverload<int>(&QComboBox::currentIndexChanged), this,
@@ -189,7 +189,9 @@ void CompareView::showResult(int index, const std::shared_ptr<const ExplainResul
     return QStringLiteral("label %1").arg(label);
   };
   side.after->setImage(drawPredictions(rgbMatToImage(answer.explanation.counterfactual),
-                                       answer.explanation.predictions_after, nameOf));
+                                       predictionsFrom(answer.explanation.predictions_after, kShownPredictionScore),
+                                       nameOf),
+                       tr("no prediction scores %1 or more on X̃").arg(kShownPredictionScore));
   const auto& m = answer.explanation.measures;
   side.outcome->setText(tr("<b>%1</b> · %2 · score gain %3 · locality %4 · sparsity %5 · %6 s")
                             .arg(m.target_attained ? tr("<span style='color:#43d06b'>attained</span>")

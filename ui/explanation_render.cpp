@@ -191,4 +191,12 @@ void ScoreBars::paintEvent(QPaintEvent*) {
   }
 }
 
+std::vector<counterfactual::PredictedInstance> predictionsFrom(
+    const std::vector<counterfactual::PredictedInstance>& predictions, double minimumScore) {
+  std::vector<counterfactual::PredictedInstance> kept;
+  for (const auto& prediction : predictions)
+    if (prediction.score >= minimumScore) kept.push_back(prediction);
+  return kept;
+}
+
 }  // namespace counterscope::ui

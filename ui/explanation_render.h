@@ -25,6 +25,13 @@ QImage signedHeatmap(const cv::Mat& map, double* scale);
 /// Colour of a heatmap value in [-1, 1].
 QColor divergingColor(double value);
 
+/// Predictions on X~ are drawn from this score up (an untrained or low-threshold model returns dozens of weak
+/// boxes): the explain panel and Compare show the ones a user would look at.
+constexpr double kShownPredictionScore = 0.3;
+/// The predictions scoring at least `minimumScore`.
+std::vector<counterfactual::PredictedInstance> predictionsFrom(
+    const std::vector<counterfactual::PredictedInstance>& predictions, double minimumScore);
+
 /// `base` with the predictions' masks and boxes drawn, each labelled "name score"; the instance at
 /// `highlight` (index, or -1) in white.
 QImage drawPredictions(const QImage& base, const std::vector<counterfactual::PredictedInstance>& predictions,
