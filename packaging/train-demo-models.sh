@@ -2,7 +2,8 @@
 # Reproduces the demo models in resources/demo/ and the README's loss table, on the synthetic world that
 # `counterscope-cli synth` writes with its default arguments.
 #
-#   packaging/train-demo-models.sh [--out DIR] [--trunk-iters N] [--finetune-iters N] [--generator-iters N] [--install]
+#   packaging/train-demo-models.sh [--out DIR] [--trunk-iters N] [--finetune-iters N] [--generator-iters N]
+#                                  [--generator-warmup-iters N] [--install]
 #
 # The schedule, sized for a 2-core CPU (about 1.2 s per iteration of 4 images at 256 px):
 #   1. trunk:  the tiny preset trained from scratch with CE (constant lr 0.01 after warm-up, gradient norm
@@ -11,11 +12,15 @@
 #              usual decay (x0.1 at 2/3 and 8/9) - so the five share the representation and differ in the loss
 #              of the final phase (the class-count-dependent layers a loss reshapes start fresh);
 #   3. table:  each model predicts the val split (`predict`) and is scored by `evaluate` (lvis-api semantics);
-#   4. generators: a counterfactual generator (`cf-train`) for the seesaw and the ce model, with
-#              resources/configs/counterfactual-demo.json: LEAR's loss weights except the detector's target loss
-#              (20 instead of 1) and the generator's learning rate (1e-3 instead of 2e-4) - with LEAR's own values,
-#              300 iterations left target attainment near 0 (the adversarial term, weighted 10, outweighs the
-#              target term early on; LEAR trains for days on GPUs).
+#   4. generators: a counterfactual generator (`cf-train`) for the seesaw and the ce model, in two phases:
+#              the first --generator-warmup-iters with resources/configs/counterfactual-demo-warmup.json (every
+#              instance of a training image swapped: the most target-loss signal per iteration), then up to
+#              --generator-iters with resources/configs/counterfactual-demo.json (each instance swapped with
+#              probability 0.5, at least one: the generator also sees single swaps, as it is asked at explain
+#              time). Both: LEAR's loss weights except the target loss (20 instead of 1), a penalty on M outside
+#              the changed instances' boxes enlarged 2x (50) and the change mark in the code maps; generator
+#              learning rate 1e-3 instead of 2e-4 (with LEAR's own values 300 iterations left target attainment
+#              near 0; LEAR trains for days on GPUs).
 # Every step is skipped when its output exists and resumes from its checkpoints when interrupted, so the script
 # can be re-run after Ctrl-C. --install copies the shipped files into resources/demo/.
 set -euo pipefail
@@ -25,7 +30,8 @@ repo="$(dirname "$here")"
 out="$repo/build/demo-models"
 trunk_iters=1000
 finetune_iters=200
-generator_iters=350
+generator_warmup_iters=1000
+generator_iters=3000
 install=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -33,8 +39,9 @@ while [[ $# -gt 0 ]]; do
     --trunk-iters) trunk_iters="$2"; shift 2 ;;
     --finetune-iters) finetune_iters="$2"; shift 2 ;;
     --generator-iters) generator_iters="$2"; shift 2 ;;
+    --generator-warmup-iters) generator_warmup_iters="$2"; shift 2 ;;
     --install) install=1; shift ;;
-    -h|--help) sed -n 2,17p "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n 2,26p "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "train-demo-models.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -91,12 +98,18 @@ cat "$out/table.md"
 
 for loss in seesaw ce; do
   name="generator-$loss"
-  if [[ -f "$out/$name/generator.safetensors" ]]; then log "$name: done already"; continue; fi
-  log "$name: cf-train ($generator_iters iterations)"
+  if [[ -f "$out/$name/generator.safetensors" && -s "$out/$name.summary.json" ]]; then
+    log "$name: done already"; continue
+  fi
+  # Phase 1 ends with a generator file of its own; phase 2 resumes from phase 1's last checkpoint.
+  log "$name: cf-train, phase 1 ($generator_warmup_iters iterations, every instance swapped)"
+  "$cli" cf-train --model "$out/$loss/model.json" --weights "$out/$loss/model.safetensors" --ann "$train_ann" \
+    --images "$images" --target-loss cls --iters "$generator_warmup_iters" --out "$out/$name" --resume \
+    --config "$repo/resources/configs/counterfactual-demo-warmup.json" > "$out/$name.warmup.json"
+  log "$name: cf-train, phase 2 (up to $generator_iters iterations, half the instances swapped)"
   "$cli" cf-train --model "$out/$loss/model.json" --weights "$out/$loss/model.safetensors" --ann "$train_ann" \
     --images "$images" --target-loss cls --iters "$generator_iters" --out "$out/$name" --resume \
-    --config "$repo/resources/configs/counterfactual-demo.json" \
-    > "$out/$name.summary.json"
+    --config "$repo/resources/configs/counterfactual-demo.json" > "$out/$name.summary.json"
 done
 
 if [[ $install -eq 1 ]]; then

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <fstream>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -12,6 +13,7 @@
 #include "core/counterfactual/counterfactual_options.h"
 #include "core/counterfactual/explain_request.h"
 #include "core/counterfactual/explanation_measures.h"
+#include "core/modeling/model_config.h"
 #include "core/util/error.h"
 #include "tests/counterfactual/cf_test_support.h"
 
@@ -133,6 +135,25 @@ TEST(CounterfactualOptions, DefaultsAreLearsAndJsonRoundTrips) {
   EXPECT_DOUBLE_EQ(parsed.weights.map_outside, 7.0);
   EXPECT_DOUBLE_EQ(parsed.swap_share, 0.5);
   EXPECT_DOUBLE_EQ(defaults.swap_share, 0.0);
+}
+
+TEST(CounterfactualOptions, ShippedDemoConfigsParse) {
+  // The two phases of packaging/train-demo-models.sh: every instance swapped, then half of them.
+  const std::string dir = modeling::model_config_dir();
+  auto read = [&dir](const std::string& name) {
+    return TrainingOptions::from_json(nlohmann::json::parse(std::ifstream(dir + "/" + name)), name);
+  };
+  const auto warmup = read("counterfactual-demo-warmup.json");
+  const auto mixed = read("counterfactual-demo.json");
+  EXPECT_DOUBLE_EQ(warmup.swap_share, 1.0);
+  EXPECT_DOUBLE_EQ(mixed.swap_share, 0.5);
+  for (const auto* options : {&warmup, &mixed}) {
+    EXPECT_TRUE(options->generator.mark_changes);
+    EXPECT_GT(options->weights.map_outside, 0.0);
+  }
+  // Both phases train the same network: a phase-1 checkpoint must resume in phase 2.
+  EXPECT_EQ(warmup.generator.to_json(), mixed.generator.to_json());
+  EXPECT_EQ(warmup.discriminator.to_json(), mixed.discriminator.to_json());
 }
 
 TEST(CounterfactualOptions, BadValuesNameTheField) {
