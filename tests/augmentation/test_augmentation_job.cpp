@@ -20,9 +20,9 @@
 #include "core/counterfactual/explainer.h"
 #include "core/data/lvis/image_paths.h"
 #include "core/data/lvis/lvis_loader.h"
-#include "core/data/synthetic/world_generator.h"
 #include "core/modeling/model_config.h"
 #include "core/util/error.h"
+#include "tests/support/tiny_synthetic_world.h"
 #include "tests/test_paths.h"
 
 namespace counterscope::augmentation {
@@ -43,12 +43,7 @@ class AugmentationJobTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     fs::remove_all(kRoot);
-    data::synthetic::WorldOptions world;
-    world.train_images = 40;
-    world.val_images = 12;
-    world.width = world.height = 64;
-    world.val_min_images_per_category = 1;
-    data::synthetic::generate_world(world, (kRoot / "world").string(), 1);
+    counterscope::testing::write_tiny_world(kRoot / "world");
   }
 
   static data::Dataset train() { return data::load_dataset(train_path()); }

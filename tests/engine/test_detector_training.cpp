@@ -9,11 +9,11 @@
 #include <nlohmann/json.hpp>
 
 #include "core/data/lvis/lvis_loader.h"
-#include "core/data/synthetic/world_generator.h"
 #include "core/engine/detection_data.h"
 #include "core/engine/detector_training.h"
 #include "core/modeling/model_config.h"
 #include "core/util/error.h"
+#include "tests/support/tiny_synthetic_world.h"
 #include "tests/test_paths.h"
 
 namespace counterscope::engine {
@@ -28,19 +28,8 @@ class DetectorTrainingTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     fs::remove_all(kRoot);
-    data::synthetic::WorldOptions world;
-    world.train_images = 40;
-    world.val_images = 12;
-    world.width = world.height = 64;
-    world.val_min_images_per_category = 1;
-    data::synthetic::generate_world(world, (kRoot / "world").string(), 1);
-    modeling::ModelConfig config = modeling::load_model_config("tiny");
-    config.transform.min_size = {64};
-    config.transform.max_size = 64;
-    config.rpn.pre_nms_top_n_train = config.rpn.post_nms_top_n_train = 64;
-    config.rpn.pre_nms_top_n_test = config.rpn.post_nms_top_n_test = 32;
-    config.roi.batch_size_per_image = 32;
-    std::ofstream((kRoot / "model.json").string()) << config.to_json().dump(2);
+    counterscope::testing::write_tiny_world(kRoot / "world");
+    counterscope::testing::write_tiny_64px_model_config(kRoot / "model.json");
   }
 
   static DetectorTrainingOptions options(const std::string& out, std::int64_t iterations) {
