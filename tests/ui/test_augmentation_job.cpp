@@ -25,7 +25,7 @@
 #include "core/counterfactual/counterfactual_generator.h"
 #include "core/counterfactual/generator_file.h"
 #include "core/data/lvis/lvis_loader.h"
-#include "core/data/synthetic/world_generator.h"
+#include "tests/support/tiny_synthetic_world.h"
 #include "tests/test_paths.h"
 #include "tests/ui/tiny_explain_world.h"
 #include "ui/dataset_document.h"
@@ -94,14 +94,9 @@ class TestAugmentationJob : public QObject {
     QCoreApplication::setApplicationName(QStringLiteral("test_augmentation_job"));
     QSettings().remove(QStringLiteral("jobs/augmentation"));
     fs::remove_all(kRoot);
-    data::synthetic::WorldOptions world;
-    world.train_images = 40;
-    world.val_images = 12;
-    world.width = world.height = 64;
-    world.val_min_images_per_category = 1;
-    data::synthetic::generate_world(world, (kRoot / "world").string(), 1);
-    m_train = kRoot / "world" / "annotations" / "train.json";
-    m_images = kRoot / "world" / "images";
+    const testing::TinyWorldPaths world = testing::write_tiny_world(kRoot / "world");
+    m_train = world.train_annotations;
+    m_images = world.image_root;
     const data::Dataset dataset = data::load_dataset(m_train.string());
     m_minimum = augmentation::plan_augmentation(dataset, 1).current_minimum;
     QVERIFY(m_minimum >= 1);  // K = 1 is "nothing to do" in this world

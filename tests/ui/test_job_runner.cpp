@@ -6,15 +6,13 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <thread>
 
 #include <QSignalSpy>
 #include <QtTest>
 
-#include "core/data/synthetic/world_generator.h"
-#include "core/modeling/model_config.h"
 #include "core/util/error.h"
+#include "tests/support/tiny_synthetic_world.h"
 #include "tests/test_paths.h"
 #include "ui/eta_estimator.h"
 #include "ui/job_factories.h"
@@ -237,24 +235,13 @@ class TestJobRunner : public QObject {
   }
 
   void trainsATinyDetectorWithLiveLossThenCancelsAndResumes() {
-    data::synthetic::WorldOptions world;
-    world.train_images = 40;
-    world.val_images = 12;
-    world.width = world.height = 64;
-    world.val_min_images_per_category = 1;
-    data::synthetic::generate_world(world, (kRoot / "world").string(), 1);
-    modeling::ModelConfig config = modeling::load_model_config("tiny");
-    config.transform.min_size = {64};
-    config.transform.max_size = 64;
-    config.rpn.pre_nms_top_n_train = config.rpn.post_nms_top_n_train = 64;
-    config.rpn.pre_nms_top_n_test = config.rpn.post_nms_top_n_test = 32;
-    config.roi.batch_size_per_image = 32;
-    std::ofstream((kRoot / "model.json").string()) << config.to_json().dump(2);
+    const testing::TinyWorldPaths world = testing::write_tiny_world(kRoot / "world");
+    testing::write_tiny_64px_model_config(kRoot / "model.json");
 
     TrainingJobSpec spec;
     spec.model = QString::fromStdString((kRoot / "model.json").string());
-    spec.trainAnnotations = QString::fromStdString((kRoot / "world" / "annotations" / "train.json").string());
-    spec.imageRoot = QString::fromStdString((kRoot / "world" / "images").string());
+    spec.trainAnnotations = QString::fromStdString(world.train_annotations.string());
+    spec.imageRoot = QString::fromStdString(world.image_root.string());
     spec.loss = QStringLiteral("seesaw");
     spec.iterations = 3;
     spec.batchSize = 2;

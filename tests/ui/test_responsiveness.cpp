@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 
 #include <QAction>
 #include <QDockWidget>
@@ -17,8 +16,7 @@
 #include <QTimer>
 #include <QtTest>
 
-#include "core/data/synthetic/world_generator.h"
-#include "core/modeling/model_config.h"
+#include "tests/support/tiny_synthetic_world.h"
 #include "tests/test_paths.h"
 #include "tests/ui/gui_stall_probe.h"
 #include "ui/image_browser.h"
@@ -46,19 +44,10 @@ class TestResponsiveness : public QObject {
     QCoreApplication::setOrganizationName(QStringLiteral("CounterscopeTests"));
     QCoreApplication::setApplicationName(QStringLiteral("test_responsiveness"));
     fs::remove_all(kRoot);
-    data::synthetic::WorldOptions world;
+    testing::TinyWorldOptions world;
     world.train_images = 120;  // enough thumbnails to keep the decoder busy while scrolling
-    world.val_images = 12;
-    world.width = world.height = 64;
-    world.val_min_images_per_category = 1;
-    data::synthetic::generate_world(world, (kRoot / "world").string(), 1);
-    modeling::ModelConfig config = modeling::load_model_config("tiny");
-    config.transform.min_size = {64};
-    config.transform.max_size = 64;
-    config.rpn.pre_nms_top_n_train = config.rpn.post_nms_top_n_train = 64;
-    config.rpn.pre_nms_top_n_test = config.rpn.post_nms_top_n_test = 32;
-    config.roi.batch_size_per_image = 32;
-    std::ofstream((kRoot / "model.json").string()) << config.to_json().dump(2);
+    testing::write_tiny_world(kRoot / "world", world);
+    testing::write_tiny_64px_model_config(kRoot / "model.json");
   }
 
   void guiThreadNeverStallsWhileTrainingAndBrowsing() {
