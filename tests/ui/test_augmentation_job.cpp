@@ -41,7 +41,7 @@ using namespace counterscope::ui;
 namespace {
 
 namespace fs = std::filesystem;
-const fs::path kRoot = fs::path(COUNTERSCOPE_TEST_TMP_DIR) / "test_augmentation_job";
+const fs::path kRoot = fs::path(COUNTERSCOPE_TEST_TMP_DIR) / "test_ui_augmentation_job";
 
 QString qpath(const fs::path& path) { return QString::fromStdString(path.string()); }
 
