@@ -5,6 +5,7 @@
 // the Compare window once both explanations are done.
 
 #include <filesystem>
+#include <utility>
 
 #include <QScrollBar>
 #include <QSignalSpy>
@@ -42,6 +43,19 @@ class TestCompareView : public QObject {
   }
   DatasetSource source() const {
     return {QString::fromStdString(m_world.annotations), QString::fromStdString(m_world.images)};
+  }
+  /// Runs `counterscope --screenshot OUTPUT --image-id 1 --ann-id 12 --target grass --compare` on `window`;
+  /// returns the session's (exit code, message), or (-1, "timed out").
+  std::pair<int, QString> compareScreenshot(MainWindow& window, const QString& output) {
+    ScreenshotSession session(&window, output, 1);
+    session.setExplanation(qint64{12}, QStringLiteral("grass"), 3);
+    session.setCompare(true);
+    QSignalSpy finished(&session, &ScreenshotSession::finished);
+    session.start();
+    window.show();
+    window.openDataset(source());
+    if (!finished.wait(180000)) return {-1, QStringLiteral("timed out")};
+    return {finished.first().at(0).toInt(), finished.first().at(1).toString()};
   }
 
  private Q_SLOTS:
@@ -111,15 +125,8 @@ class TestCompareView : public QObject {
     MainWindow window;
     addBothModels(window);
     const QString output = scratch + QStringLiteral("/compare.png");
-    ScreenshotSession session(&window, output, 1);
-    session.setExplanation(qint64{12}, QStringLiteral("grass"), 3);
-    session.setCompare(true);
-    QSignalSpy finished(&session, &ScreenshotSession::finished);
-    session.start();
-    window.show();
-    window.openDataset(source());
-    QVERIFY(finished.wait(180000));
-    QVERIFY2(finished.first().at(0).toInt() == 0, qPrintable(finished.first().at(1).toString()));
+    const auto [exitCode, message] = compareScreenshot(window, output);
+    QVERIFY2(exitCode == 0, qPrintable(message));
     auto* view = window.findChild<CompareView*>();
     QVERIFY(view != nullptr);
     const QImage shot(output);
@@ -131,17 +138,9 @@ class TestCompareView : public QObject {
   void compareScreenshotNeedsTwoModels() {
     MainWindow window;
     window.models()->addWeights(QString::fromStdString(m_world.config), QString::fromStdString(m_world.weights));
-    ScreenshotSession session(&window, scratch + QStringLiteral("/one_model.png"), 1);
-    session.setExplanation(qint64{12}, QStringLiteral("grass"), 3);
-    session.setCompare(true);
-    QSignalSpy finished(&session, &ScreenshotSession::finished);
-    session.start();
-    window.show();
-    window.openDataset(source());
-    QVERIFY(finished.wait(120000));
-    QCOMPARE(finished.first().at(0).toInt(), 1);
-    QVERIFY2(finished.first().at(1).toString().contains(QStringLiteral("two models")),
-             qPrintable(finished.first().at(1).toString()));
+    const auto [exitCode, message] = compareScreenshot(window, scratch + QStringLiteral("/one_model.png"));
+    QCOMPARE(exitCode, 1);
+    QVERIFY2(message.contains(QStringLiteral("two models")), qPrintable(message));
     QVERIFY(!QFile::exists(scratch + QStringLiteral("/one_model.png")));
   }
 };
