@@ -57,16 +57,22 @@ struct ThreadSample {
   long long majorFaults = 0;  ///< the thread's page faults that read from disk
   long long stealTicks = 0;   ///< the machine's steal time (USER_HZ ticks, all CPUs)
 
+  /// The calling thread's run-queue wait so far (Linux schedstat); 0 where unavailable.
+  static long long runQueueNowNs() {
+    long long run = 0, wait = 0;
+    if (std::FILE* f = std::fopen("/proc/thread-self/schedstat", "r")) {
+      if (std::fscanf(f, "%lld %lld", &run, &wait) != 2) wait = 0;
+      std::fclose(f);
+    }
+    return wait;
+  }
+
   static ThreadSample now() {
     ThreadSample s;
     timespec t{};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
     s.cpuNs = static_cast<long long>(t.tv_sec) * 1000000000LL + t.tv_nsec;
-    if (std::FILE* f = std::fopen("/proc/thread-self/schedstat", "r")) {
-      long long run = 0, wait = 0;
-      if (std::fscanf(f, "%lld %lld", &run, &wait) == 2) s.runQueueNs = wait;
-      std::fclose(f);
-    }
+    s.runQueueNs = runQueueNowNs();
     rusage usage{};
     if (getrusage(RUSAGE_THREAD, &usage) == 0) s.majorFaults = usage.ru_majflt;
     if (std::FILE* f = std::fopen("/proc/stat", "r")) {
@@ -154,11 +160,11 @@ class GuiStallProbe : public QObject {
 
   void controlLoop() {
     auto last = StallClock::now();
-    long long lastWait = ThreadSample::now().runQueueNs;
+    long long lastWait = ThreadSample::runQueueNowNs();
     while (!m_stopping) {
       std::this_thread::sleep_for(m_period);
       const auto now = StallClock::now();
-      const long long wait = ThreadSample::now().runQueueNs;
+      const long long wait = ThreadSample::runQueueNowNs();  // only this: the loop runs every 5 ms
       // The thread asked to sleep one period. Time beyond it that it spent waiting for a core is the load of
       // this machine (the training job among it) and is not excused; what remains beyond a period of slack
       // for an ordinary late wake-up is time the machine did not run it at all.

@@ -16,6 +16,7 @@
 #include "core/modeling/mask_rcnn.h"
 #include "core/modeling/model_config.h"
 #include "core/modeling/weights/safetensors.h"
+#include "tests/counterfactual/cf_test_support.h"
 
 namespace counterscope::testing {
 
@@ -25,21 +26,6 @@ struct TinyExplainWorld {
   std::string config;       ///< dir/model.json
   std::string weights;      ///< dir/model.safetensors
 };
-
-inline void addRectangle(data::Dataset& dataset, std::int64_t id, std::int64_t imageId, std::int64_t categoryId,
-                         double x, double y, double w, double h) {
-  data::Annotation a;
-  a.id = id;
-  a.image_id = imageId;
-  a.category_id = categoryId;
-  a.bbox = {x, y, w, h};
-  a.area = w * h;
-  a.segmentation.first_polygon = static_cast<std::uint32_t>(dataset.polygon_offsets.size() - 1);
-  a.segmentation.polygon_count = 1;
-  for (double v : {x, y, x + w, y, x + w, y + h, x, y + h}) dataset.polygon_coordinates.push_back(v);
-  dataset.polygon_offsets.push_back(dataset.polygon_coordinates.size());
-  dataset.annotations.push_back(a);
-}
 
 /// Writes the world into `dir` (which must exist). Deterministic.
 inline TinyExplainWorld writeTinyExplainWorld(const std::string& dir) {
@@ -68,11 +54,11 @@ inline TinyExplainWorld writeTinyExplainWorld(const std::string& dir) {
     cv::rectangle(image, {34, 30}, {57, 55}, cv::Scalar(230, 230, 235), cv::FILLED);
     cv::imwrite(dir + "/" + info.file_name, image);
   }
-  addRectangle(dataset, 11, 1, 1, 8, 10, 20, 18);
-  addRectangle(dataset, 12, 1, 2, 34, 30, 24, 26);
-  addRectangle(dataset, 21, 2, 3, 8, 10, 20, 18);
-  addRectangle(dataset, 22, 2, 4, 34, 30, 24, 26);
-  addRectangle(dataset, 31, 3, 1, 8, 10, 20, 18);
+  counterfactual::testing::add_rectangle(dataset, 11, 1, 1, 8, 10, 20, 18);
+  counterfactual::testing::add_rectangle(dataset, 12, 1, 2, 34, 30, 24, 26);
+  counterfactual::testing::add_rectangle(dataset, 21, 2, 3, 8, 10, 20, 18);
+  counterfactual::testing::add_rectangle(dataset, 22, 2, 4, 34, 30, 24, 26);
+  counterfactual::testing::add_rectangle(dataset, 31, 3, 1, 8, 10, 20, 18);
   dataset.build_indexes();
 
   TinyExplainWorld world;
@@ -82,25 +68,14 @@ inline TinyExplainWorld writeTinyExplainWorld(const std::string& dir) {
   world.weights = dir + "/model.safetensors";
   data::write_dataset(dataset, world.annotations);
 
-  modeling::ModelConfig config = modeling::load_model_config("tiny");
+  // The counterfactual tests' tiny detector (64 px, narrow heads, every detection kept), seeded 3.
+  modeling::ModelConfig config = counterfactual::testing::tiny_model_config(5);
   config.name = "tiny-explain-test";
-  config.num_classes = 5;
-  config.transform.min_size = {64};
-  config.transform.max_size = 64;
-  config.backbone.norm = "frozen";
-  config.rpn.pre_nms_top_n_test = 50;
-  config.rpn.post_nms_top_n_test = 20;
-  config.roi.box_head_width = 64;
-  config.roi.mask_head_layers = {16};
-  config.roi.mask_predictor_channels = 16;
-  config.score_thresh = 0.0;
-  config.detections_per_img = 10;
   {
     std::ofstream out(world.config);
     out << config.to_json().dump(2);
   }
-  torch::manual_seed(3);
-  modeling::MaskRcnn model(config);
+  modeling::MaskRcnn model = counterfactual::testing::tiny_model(3);
   modeling::StateDict state;
   for (const auto& item : model->named_parameters()) state.insert(item.key(), item.value().detach());
   for (const auto& item : model->named_buffers()) state.insert(item.key(), item.value());
