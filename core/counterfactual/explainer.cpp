@@ -22,38 +22,6 @@ torch::Device device_of(const modeling::MaskRcnn& model) {
   return parameters.empty() ? torch::Device(torch::kCPU) : parameters.front().device();
 }
 
-/// The request's instances as tensors, with the swapped instance relabelled when `swap` is set.
-InstanceSet instance_set(const ExplainRequest& request, bool swap, const torch::Device& device) {
-  const auto count = static_cast<std::int64_t>(request.instances.size());
-  InstanceSet set;
-  set.boxes = torch::empty({count, 4}, torch::kFloat);
-  set.labels = torch::empty({count}, torch::kLong);
-  bool all_masks = count > 0;
-  for (std::int64_t i = 0; i < count; ++i) {
-    const ExplainInstance& instance = request.instances[static_cast<std::size_t>(i)];
-    for (int k = 0; k < 4; ++k) set.boxes[i][k] = static_cast<float>(instance.box[static_cast<std::size_t>(k)]);
-    set.labels[i] = swap && static_cast<std::size_t>(i) == request.instance ? request.target_label : instance.label;
-    all_masks = all_masks && !instance.mask.empty();
-  }
-  if (all_masks) {
-    set.masks = torch::empty({count, request.image.rows, request.image.cols}, torch::kUInt8);
-    for (std::int64_t i = 0; i < count; ++i) {
-      cv::Mat mask = request.instances[static_cast<std::size_t>(i)].mask;
-      if (!mask.isContinuous()) mask = mask.clone();
-      std::memcpy(set.masks[i].data_ptr<std::uint8_t>(), mask.data, mask.total());
-    }
-    set.masks = set.masks.to(device);
-  }
-  set.boxes = set.boxes.to(device);
-  set.labels = set.labels.to(device);
-  if (swap) {
-    // What the image shows now: marks the swapped instance for generators that condition on changes.
-    set.current_labels = set.labels.clone();
-    set.current_labels[static_cast<std::int64_t>(request.instance)] = request.instances[request.instance].label;
-  }
-  return set;
-}
-
 void validate(const ExplainRequest& request, std::int64_t num_classes) {
   const std::string source = "explain request";
   if (request.image.empty() || request.image.type() != CV_8UC3)
@@ -127,6 +95,37 @@ modeling::BackboneOutput stack_batches(const modeling::BackboneOutput& a, const 
 }
 
 }  // namespace
+
+InstanceSet instance_set(const ExplainRequest& request, bool swap, const torch::Device& device) {
+  const auto count = static_cast<std::int64_t>(request.instances.size());
+  InstanceSet set;
+  set.boxes = torch::empty({count, 4}, torch::kFloat);
+  set.labels = torch::empty({count}, torch::kLong);
+  bool all_masks = count > 0;
+  for (std::int64_t i = 0; i < count; ++i) {
+    const ExplainInstance& instance = request.instances[static_cast<std::size_t>(i)];
+    for (int k = 0; k < 4; ++k) set.boxes[i][k] = static_cast<float>(instance.box[static_cast<std::size_t>(k)]);
+    set.labels[i] = swap && static_cast<std::size_t>(i) == request.instance ? request.target_label : instance.label;
+    all_masks = all_masks && !instance.mask.empty();
+  }
+  if (all_masks) {
+    set.masks = torch::empty({count, request.image.rows, request.image.cols}, torch::kUInt8);
+    for (std::int64_t i = 0; i < count; ++i) {
+      cv::Mat mask = request.instances[static_cast<std::size_t>(i)].mask;
+      if (!mask.isContinuous()) mask = mask.clone();
+      std::memcpy(set.masks[i].data_ptr<std::uint8_t>(), mask.data, mask.total());
+    }
+    set.masks = set.masks.to(device);
+  }
+  set.boxes = set.boxes.to(device);
+  set.labels = set.labels.to(device);
+  if (swap) {
+    // What the image shows now: marks the swapped instance for generators that condition on changes.
+    set.current_labels = set.labels.clone();
+    set.current_labels[static_cast<std::int64_t>(request.instance)] = request.instances[request.instance].label;
+  }
+  return set;
+}
 
 torch::Tensor image_to_tensor(const cv::Mat& rgb, const torch::Device& device) {
   TORCH_CHECK(rgb.type() == CV_8UC3, "image_to_tensor expects CV_8UC3");

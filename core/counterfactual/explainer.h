@@ -77,6 +77,10 @@ class OptimizingExplainer : public Explainer {
   OptimizerExplainerOptions m_options;
 };
 
+/// The request's instances as tensors on `device`; with `swap`, the asked instance carries the target label
+/// and `current_labels` holds what the image shows (the generator's change mark).
+InstanceSet instance_set(const ExplainRequest& request, bool swap, const torch::Device& device = torch::kCPU);
+
 /// Conversions shared by the explainers and tests: RGB CV_8UC3 -> float [3, H, W] in [0, 1] and back
 /// ([3, H, W] float -> CV_32FC3).
 torch::Tensor image_to_tensor(const cv::Mat& rgb, const torch::Device& device = torch::kCPU);

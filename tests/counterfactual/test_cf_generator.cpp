@@ -3,7 +3,6 @@
 // the optimising explainer, the explanation files, and bad requests.
 
 #include <cmath>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -283,27 +282,8 @@ TEST_F(ExplainerTest, GeneratorExplanationIsWrittenWithAllFiles) {
   {
     torch::NoGradGuard no_grad;
     const auto image = image_to_tensor(asked.request.image, torch::kCPU);
-    const auto counterfactual = (image + generator->forward(*model, {image}, {
-        [&] {
-          InstanceSet set;
-          const auto count = static_cast<std::int64_t>(asked.request.instances.size());
-          set.boxes = torch::empty({count, 4});
-          set.labels = torch::empty({count}, torch::kLong);
-          for (std::int64_t i = 0; i < count; ++i) {
-            const auto& instance = asked.request.instances[static_cast<std::size_t>(i)];
-            for (int k = 0; k < 4; ++k) set.boxes[i][k] = static_cast<float>(instance.box[static_cast<std::size_t>(k)]);
-            set.labels[i] = static_cast<std::size_t>(i) == asked.request.instance ? asked.request.target_label : instance.label;
-          }
-          set.masks = torch::empty({count, 64, 64}, torch::kUInt8);
-          for (std::int64_t i = 0; i < count; ++i) {
-            const cv::Mat mask = asked.request.instances[static_cast<std::size_t>(i)].mask.clone();
-            std::memcpy(set.masks[i].data_ptr<std::uint8_t>(), mask.data, mask.total());
-          }
-          set.current_labels = set.labels.clone();
-          set.current_labels[static_cast<std::int64_t>(asked.request.instance)] =
-              asked.request.instances[asked.request.instance].label;
-          return set;
-        }()})[0]).clamp(0.0, 1.0);
+    const auto counterfactual =
+        (image + generator->forward(*model, {image}, {instance_set(asked.request, true)})[0]).clamp(0.0, 1.0);
     const auto& b = asked.request.instances[asked.request.instance].box;
     const auto box = torch::tensor({static_cast<float>(b[0]), static_cast<float>(b[1]), static_cast<float>(b[2]),
                                     static_cast<float>(b[3])}).view({1, 4});
