@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <tuple>
 
+#include <torch/version.h>
+
 #include "core/util/error.h"
 
 namespace counterscope::modeling {
@@ -64,8 +66,14 @@ torch::Tensor conv_then_norm(nn::Conv2dImpl& conv, const std::shared_ptr<nn::Mod
   }
   if (conv.bias.defined()) bias = bias + conv.bias * scale;
   const auto& options = conv.options;
-  return torch::conv2d(x, conv.weight * scale.reshape({-1, 1, 1, 1}), bias, options.stride(),
-                       c10::get<torch::ExpandingArray<2>>(options.padding()), options.dilation(), options.groups());
+  // The padding option is a variant (sizes or a mode): c10's own before LibTorch 2.1, std::variant since.
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 1)
+  const auto& padding = std::get<torch::ExpandingArray<2>>(options.padding());
+#else
+  const auto& padding = c10::get<torch::ExpandingArray<2>>(options.padding());
+#endif
+  return torch::conv2d(x, conv.weight * scale.reshape({-1, 1, 1, 1}), bias, options.stride(), padding,
+                       options.dilation(), options.groups());
 }
 
 torch::nn::AnyModule make_norm_layer(const std::string& kind, std::int64_t channels) {

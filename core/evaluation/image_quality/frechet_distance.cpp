@@ -33,7 +33,7 @@ torch::Tensor symmetrised(const torch::Tensor& m) { return (m + m.t()) * 0.5; }
 // Σ sqrt(λ) over the eigenvalues of a symmetric PSD matrix; negative rounding residue is the imaginary part
 // pytorch-fid drops (and refuses above `max_imaginary`). NaN when the decomposition fails.
 double sum_of_square_roots(const torch::Tensor& symmetric_psd, double max_imaginary) {
-  const auto eigenvalues = torch::linalg::eigvalsh(symmetrised(symmetric_psd), "L");
+  const auto eigenvalues = at::linalg_eigvalsh(symmetrised(symmetric_psd), "L");
   if (!torch::isfinite(eigenvalues).all().item<bool>()) return std::nan("");
   const double imaginary = eigenvalues.clamp_max(0).neg().sqrt().max().item<double>();
   if (imaginary > max_imaginary) {
@@ -59,7 +59,7 @@ double trace_sqrt_product(const torch::Tensor& sigma_1, const torch::Tensor& sig
   const auto s1 = symmetrised(sigma_1.to(torch::kDouble));
   const auto s2 = symmetrised(sigma_2.to(torch::kDouble));
   // S = Σ1^½ from Σ1's eigen-decomposition; rounding may leave tiny negative eigenvalues of a PSD matrix.
-  const auto [w, v] = torch::linalg::eigh(s1, "L");
+  const auto [w, v] = at::linalg_eigh(s1, "L");
   const auto root = v.matmul(torch::diag(w.clamp_min(0).sqrt())).matmul(v.t());
   return sum_of_square_roots(root.matmul(s2).matmul(root), max_imaginary);
 }
