@@ -1,7 +1,8 @@
 // `counterscope-cli cf-train --model CONFIG --weights W --ann TRAIN.json --images ROOT --target-loss cls|box|mask
-// --iters N --out DIR [--resume] [--threads N]`: trains a counterfactual-map generator for a frozen detector.
-// Writes DIR/generator.safetensors (with the model's config hash), DIR/checkpoints/, DIR/metrics.jsonl and
-// DIR/cf_config.json. Ctrl-C stops after the current iteration and saves a checkpoint; --resume continues.
+// --iters N --out DIR [--resume] [--threads N] [--device cpu|cuda]`: trains a counterfactual-map generator for a
+// frozen detector. Writes DIR/generator.safetensors (with the model's config hash), DIR/checkpoints/,
+// DIR/metrics.jsonl and DIR/cf_config.json. Ctrl-C stops after the current iteration and saves a checkpoint;
+// --resume continues (on any device: the checkpoint is loaded onto --device).
 
 #include <atomic>
 #include <csignal>
@@ -23,6 +24,7 @@
 #include "core/data/lvis/lvis_loader.h"
 #include "core/engine/checkpointer.h"
 #include "core/engine/training_hooks.h"
+#include "core/modeling/device.h"
 #include "core/util/error.h"
 
 namespace counterscope::cli {
@@ -64,9 +66,11 @@ int run(const std::vector<std::string>& args) {
       .option("seed", "S", "seed (overrides the config)")
       .option("checkpoint-period", "P", "iterations between checkpoints (overrides the config)")
       .option("threads", "N", "CPU threads (0 = all cores)", "0")
+      .option("device", "DEVICE", "cpu, cuda or cuda:N (detector, generator and discriminator)", std::string("cpu"))
       .flag("resume", "continue from the newest checkpoint in DIR/checkpoints");
   if (!parser.parse(args)) return exit_ok;
   apply_thread_option(parser.get_int("threads"));
+  const torch::Device device = modeling::parse_device(parser.get("device"));
   TrainingOptions options = read_options(parser.get_optional("config"));
   if (const auto kind = parser.get_optional("target-loss")) options.target_loss = parse_target_loss(*kind, "--target-loss", "kind");
   if (parser.get_optional("batch-size")) options.batch_size = parser.get_int("batch-size");
@@ -89,6 +93,7 @@ int run(const std::vector<std::string>& args) {
   const data::Dataset dataset = data::load_dataset(parser.get("ann"), context);
   const data::CategoryLabels labels(dataset);
   modeling::MaskRcnn model = load_detector(parser.get("model"), parser.get("weights"), &labels, parser.get("ann"));
+  model->to(device);  // the trainer puts the generator, the discriminator and each batch where the detector is
   engine::DetectionDataOptions data_options;
   data_options.batch_size = options.batch_size;
   data_options.horizontal_flip = options.horizontal_flip;
@@ -103,7 +108,7 @@ int run(const std::vector<std::string>& args) {
   std::optional<std::string> resumed;
   if (parser.get_flag("resume")) {
     std::vector<std::string> warnings;
-    resumed = checkpointer.resume(trainer, &warnings);
+    resumed = checkpointer.resume(trainer, &warnings, device);
     for (const auto& warning : warnings) std::cerr << "warning: " << warning << "\n";
   }
   std::ofstream(out_dir / "cf_config.json") << options.to_json().dump(2) << "\n";

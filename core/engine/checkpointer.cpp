@@ -58,12 +58,13 @@ std::vector<std::string> Checkpointer::list() const {
   return paths;
 }
 
-std::optional<std::string> Checkpointer::resume(TrainerBase& trainer, std::vector<std::string>* warnings) const {
+std::optional<std::string> Checkpointer::resume(TrainerBase& trainer, std::vector<std::string>* warnings,
+                                                torch::Device device) const {
   const auto paths = list();
   for (auto it = paths.rbegin(); it != paths.rend(); ++it) {
     try {
       torch::serialize::InputArchive archive;
-      archive.load_from(*it);
+      archive.load_from(*it, device);
       trainer.load_checkpoint(archive);
       return *it;
     } catch (const std::exception& e) {

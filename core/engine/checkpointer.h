@@ -22,7 +22,10 @@ class Checkpointer {
   std::vector<std::string> list() const;
   /// Loads the newest readable checkpoint into `trainer`. Returns its path, or nullopt when there is none.
   /// Unreadable newer files are skipped; each is described in `warnings`.
-  std::optional<std::string> resume(TrainerBase& trainer, std::vector<std::string>* warnings = nullptr) const;
+  /// The tensors are loaded onto `device` (the trainer's): a checkpoint written on one device resumes on another,
+  /// and the optimiser state lands beside the parameters it belongs to.
+  std::optional<std::string> resume(TrainerBase& trainer, std::vector<std::string>* warnings = nullptr,
+                                    torch::Device device = torch::kCPU) const;
 
   const std::string& directory() const { return m_directory; }
 

@@ -172,7 +172,7 @@ DetectorTrainingResult train_detector(const DetectorTrainingOptions& options, co
 
   Checkpointer checkpointer((out / "checkpoints").string());
   if (options.resume) {
-    if (const auto used = checkpointer.resume(trainer, &result.warnings))
+    if (const auto used = checkpointer.resume(trainer, &result.warnings, device))
       context.report("resume", trainer.iteration(), options.iterations, *used);
     else
       result.warnings.push_back("no checkpoint in " + checkpointer.directory() + "; starting from scratch");
