@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,6 +15,13 @@ inline double median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   const std::size_t n = values.size();
   return n % 2 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+}
+
+/// The Python that runs the torchvision side: $COUNTERSCOPE_PYTHON when set (a GPU machine's own Python with a
+/// CUDA torch), else Debian's /usr/bin/python3, whose torch is the LibTorch we link against.
+inline std::string python() {
+  const char* chosen = std::getenv("COUNTERSCOPE_PYTHON");
+  return chosen != nullptr && *chosen != '\0' ? chosen : "/usr/bin/python3";
 }
 
 /// Runs `command` through the shell and returns what it wrote to standard output ("" if it could not start).

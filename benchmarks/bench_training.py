@@ -1,11 +1,11 @@
 #!/usr/bin/python3
 """torchvision side of bench_training: one Mask R-CNN training step timed in Python.
 
-Usage: bench_training.py OUT_DIR PRESET THREADS STEPS
+Usage: bench_training.py OUT_DIR PRESET THREADS STEPS [DEVICE]
 PRESET: "tiny" (ResNet-18, 64-channel FPN, narrow heads, 256 px - Counterscope's tiny preset) or "r50"
 (maskrcnn_resnet50_fpn without pretrained weights, images resized to 512). Both with trainable BatchNorm and all
 layers trainable, 49 classes, a batch of seeded random images with random boxes and masks, SGD (lr 0.01,
-momentum 0.9, weight decay 1e-4).
+momentum 0.9, weight decay 1e-4). DEVICE is cpu (default) or cuda[:N]; on CUDA each step ends with a synchronise.
 Writes OUT_DIR/PRESET_weights.pth and OUT_DIR/PRESET_batch.pth (images, boxes, labels, masks) so the C++ side
 trains the very same network on the very same batch, and prints one JSON line with the step times.
 """
@@ -65,6 +65,7 @@ def random_batch(count, size, generator):
 def main():
     out_dir, preset = sys.argv[1], sys.argv[2]
     threads, steps = int(sys.argv[3]), int(sys.argv[4])
+    device = torch.device(sys.argv[5] if len(sys.argv) > 5 else "cpu")
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     model = tiny_model() if preset == "tiny" else r50_model()
@@ -79,7 +80,9 @@ def main():
             stored[f"{key}{i}"] = value
     torch.save(stored, os.path.join(out_dir, f"{preset}_batch.pth"))
 
-    model.train()
+    model.to(device).train()
+    images = [image.to(device) for image in images]
+    targets = [{key: value.to(device) for key, value in target.items()} for target in targets]
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.SGD(params, lr=0.01, momentum=0.9, weight_decay=1e-4)
     times = []
@@ -90,6 +93,8 @@ def main():
         optimizer.zero_grad()
         total.backward()
         optimizer.step()
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
         if step > 0:
             times.append(time.perf_counter() - start)
     median = statistics.median(times)
