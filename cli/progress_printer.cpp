@@ -2,7 +2,6 @@
 
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstdio>
 
 namespace counterscope::cli {
@@ -28,6 +27,8 @@ ProgressCallback ProgressPrinter::callback() {
 
 void ProgressPrinter::print(const Progress& progress) {
   const auto now = std::chrono::steady_clock::now();
+  m_eta.update(progress.stage, progress.done, progress.total,
+               std::chrono::duration<double>(now.time_since_epoch()).count());
   if (progress.stage != m_stage) {
     finish();
     m_stage = progress.stage;
@@ -47,8 +48,8 @@ void ProgressPrinter::print(const Progress& progress) {
     const int filled = static_cast<int>(fraction * width);
     line += " [" + std::string(filled, '#') + std::string(width - filled, '.') + "] ";
     line += std::to_string(progress.done) + "/" + std::to_string(progress.total);
-    if (progress.done > 0 && !last)
-      line += " ETA " + format_seconds(elapsed * (1.0 - fraction) / std::max(fraction, 1e-9));
+    if (!last && m_eta.remaining_seconds() >= 0)
+      line += " ETA " + format_seconds(m_eta.remaining_seconds());
     else
       line += " " + format_seconds(elapsed);
   } else if (progress.done > 0) {

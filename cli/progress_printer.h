@@ -5,6 +5,7 @@
 #include <chrono>
 #include <string>
 
+#include "core/util/eta_estimator.h"
 #include "core/util/progress.h"
 
 namespace counterscope::cli {
@@ -23,6 +24,7 @@ class ProgressPrinter {
   std::string m_stage;
   std::chrono::steady_clock::time_point m_stage_start, m_last_print;
   bool m_line_open = false;
+  EtaEstimator m_eta;  // rate since the stage's first report, so a resumed run (done > 0) is not "nearly done"
 };
 
 }  // namespace counterscope::cli

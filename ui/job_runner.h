@@ -16,7 +16,7 @@
 #include <QVariantMap>
 
 #include "core/util/progress.h"
-#include "ui/eta_estimator.h"
+#include "core/util/eta_estimator.h"
 
 class QThread;
 

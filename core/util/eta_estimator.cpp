@@ -1,6 +1,6 @@
-#include "ui/eta_estimator.h"
+#include "core/util/eta_estimator.h"
 
-namespace counterscope::ui {
+namespace counterscope {
 
 void EtaEstimator::update(const std::string& stage, std::int64_t done, std::int64_t total, double now_seconds) {
   if (!m_started || stage != m_stage || done < m_start_done) {
@@ -20,4 +20,4 @@ void EtaEstimator::update(const std::string& stage, std::int64_t done, std::int6
   m_remaining = done >= total ? 0.0 : per_unit * static_cast<double>(total - done);
 }
 
-}  // namespace counterscope::ui
+}  // namespace counterscope

@@ -1,12 +1,12 @@
 #pragma once
 // Remaining time of a job stage from its progress reports: the mean rate since the stage began (or since the
 // first report of a resumed stage, which may start at done > 0) applied to the units left. Pure arithmetic on
-// the times given, so that it can be tested without a clock.
+// the times given, so that it can be tested without a clock. The CLI's progress bar and the Jobs dock share it.
 
 #include <cstdint>
 #include <string>
 
-namespace counterscope::ui {
+namespace counterscope {
 
 class EtaEstimator {
  public:
@@ -24,4 +24,4 @@ class EtaEstimator {
   double m_remaining = -1;
 };
 
-}  // namespace counterscope::ui
+}  // namespace counterscope

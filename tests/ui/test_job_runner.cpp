@@ -14,7 +14,6 @@
 #include "core/util/error.h"
 #include "tests/support/tiny_synthetic_world.h"
 #include "tests/test_paths.h"
-#include "ui/eta_estimator.h"
 #include "ui/job_factories.h"
 #include "ui/job_runner.h"
 #include "ui/progress_metrics.h"
@@ -204,20 +203,6 @@ class TestJobRunner : public QObject {
     QVERIFY(waitFinished(*resumed));
     QCOMPARE(resumed->state(), JobState::Succeeded);
     QVERIFY(resumed->outputs().value(QStringLiteral("resumed")).toBool());
-  }
-
-  void etaFollowsTheStageRate() {
-    EtaEstimator eta;
-    eta.update("train", 10, 110, 100.0);  // a resumed stage starting at 10
-    QCOMPARE(eta.remaining_seconds(), -1.0);
-    eta.update("train", 20, 110, 105.0);  // 0.5 s per unit, 90 left
-    QCOMPARE(eta.remaining_seconds(), 45.0);
-    eta.update("train", 110, 110, 150.0);
-    QCOMPARE(eta.remaining_seconds(), 0.0);
-    eta.update("evaluate", 0, 0, 151.0);  // new stage, unknown size
-    QCOMPARE(eta.remaining_seconds(), -1.0);
-    eta.update("evaluate", 5, 0, 152.0);
-    QCOMPARE(eta.remaining_seconds(), -1.0);
   }
 
   void progressMessagesCarryMetrics() {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/util/error.h"
+#include "core/util/eta_estimator.h"
 #include "core/util/progress.h"
 #include "core/util/threads.h"
 
@@ -34,6 +35,27 @@ TEST(JobContext, ReportsProgressAndHonoursCancellation) {
   JobContext empty;
   EXPECT_FALSE(empty.cancelled());
   empty.report("nothing listens", 1, 1);
+}
+
+// The rate counts from the stage's first report: a run resumed at iteration 1000 of 3000 that did 30
+// iterations in 40 s has about 44 minutes left, not the 77 s that (elapsed / fraction done) would claim.
+TEST(EtaEstimator, FollowsTheRateSinceTheStageBegan) {
+  EtaEstimator eta;
+  eta.update("cf-train", 1000, 3000, 100.0);  // resumed
+  EXPECT_EQ(eta.remaining_seconds(), -1.0);
+  eta.update("cf-train", 1030, 3000, 140.0);
+  EXPECT_NEAR(eta.remaining_seconds(), 1970 * 40.0 / 30.0, 1e-9);
+  eta.update("cf-train", 3000, 3000, 2000.0);
+  EXPECT_EQ(eta.remaining_seconds(), 0.0);
+  eta.update("evaluate", 0, 0, 2001.0);  // a new stage of unknown size
+  EXPECT_EQ(eta.remaining_seconds(), -1.0);
+  eta.update("evaluate", 5, 0, 2002.0);
+  EXPECT_EQ(eta.remaining_seconds(), -1.0);
+  eta.update("predict", 50, 100, 2003.0);
+  eta.update("predict", 10, 100, 2004.0);  // below the stage's first report: the stage started over
+  EXPECT_EQ(eta.remaining_seconds(), -1.0);
+  eta.update("predict", 12, 100, 2006.0);  // 1 s per unit, 88 left
+  EXPECT_EQ(eta.remaining_seconds(), 88.0);
 }
 
 TEST(Threads, ConfigureUsesAllCoresByDefault) {
