@@ -77,6 +77,7 @@ AugmentationResult run_augmentation(const data::Dataset& dataset, const Augmenta
     next_annotation_id = last.first_annotation_id + static_cast<std::int64_t>(last.annotations.size());
   }
   const std::int64_t total = result.plan.total_needed;
+  const std::string stage = "augment (" + maker.method() + ")";
 
   for (const CategoryNeed& need : result.plan.needs) {
     CategoryOutcome outcome;
@@ -108,6 +109,10 @@ AugmentationResult run_augmentation(const data::Dataset& dataset, const Augmenta
       const std::int64_t this_attempt = attempt++;
       if (!candidate) {
         ++failures;
+        // A refused attempt is progress too: rare targets can take many, and the line must not look stuck.
+        context.report(stage, static_cast<std::int64_t>(journal.images().size()), total,
+                       need.name + ": " + std::to_string(outcome.made) + "/" + std::to_string(need.needed) +
+                           ", " + std::to_string(failures) + " refused");
         continue;
       }
       JournalRecord record;
@@ -129,8 +134,8 @@ AugmentationResult run_augmentation(const data::Dataset& dataset, const Augmenta
       journal.append(record);
       next_annotation_id += static_cast<std::int64_t>(record.annotations.size());
       ++outcome.made;
-      context.report("augment (" + maker.method() + ")", static_cast<std::int64_t>(journal.images().size()), total,
-                     need.name);
+      context.report(stage, static_cast<std::int64_t>(journal.images().size()), total,
+                     need.name + ": " + std::to_string(outcome.made) + "/" + std::to_string(need.needed));
     }
     outcome.attempts = attempt;
     if (!reason.empty()) {

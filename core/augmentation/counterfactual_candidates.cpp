@@ -71,7 +71,10 @@ std::optional<NewImage> CounterfactualCandidates::make(std::int64_t category_id,
 
   const counterfactual::DatasetExplainRequest asked = counterfactual::make_explain_request(
       m_dataset, m_labels, m_image_root, info.id, swapped.id, category_id);
-  const counterfactual::Explanation explanation = m_explainer.explain(asked.request, context);
+  // The explainer's own stages (map, predictions) would replace the job's "augment" line at every attempt:
+  // it gets the cancel flag only.
+  const JobContext quiet{nullptr, context.cancel};
+  const counterfactual::Explanation explanation = m_explainer.explain(asked.request, quiet);
   const auto& measures = explanation.measures;
   if (m_options.require_attained && !measures.target_attained) return std::nullopt;
   if (measures.target_score_after < m_options.accept_score) return std::nullopt;

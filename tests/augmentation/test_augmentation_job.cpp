@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
@@ -243,8 +244,18 @@ TEST_F(AugmentationJobTest, CounterfactualsRelabelOneInstanceAndFixTheFederatedF
   CounterfactualCandidates maker(dataset, image_root(), explainer, accept_all);
   const std::int64_t k = 1;
   ASSERT_EQ(plan_augmentation(dataset, k).total_needed, 2);
-  const AugmentationResult result = run_augmentation(dataset, options("counterfactual", k), maker);
+  // The job's own stages only (the images it makes, then linking the originals): the explainer's stages (map,
+  // predictions) stay out of them.
+  std::vector<Progress> reports;
+  const JobContext collect{[&](const Progress& progress) {
+    EXPECT_TRUE(progress.stage == "augment (counterfactual)" || progress.stage == "link original images")
+        << progress.stage;
+    if (progress.stage == "augment (counterfactual)") reports.push_back(progress);
+  }};
+  const AugmentationResult result = run_augmentation(dataset, options("counterfactual", k), maker, collect);
   EXPECT_EQ(result.images_added, 2);
+  ASSERT_FALSE(reports.empty());
+  EXPECT_EQ(reports.back().done, 2);
   EXPECT_FALSE(result.partial());
   const data::Dataset out = data::load_dataset(result.annotations_path);
   EXPECT_EQ(out.images.size(), dataset.images.size() + static_cast<std::size_t>(result.images_added));
@@ -287,9 +298,16 @@ TEST_F(AugmentationJobTest, CounterfactualsRelabelOneInstanceAndFixTheFederatedF
   CounterfactualCandidates strict(dataset, image_root(), explainer, impossible);
   auto strict_options = options("counterfactual_strict", k);
   strict_options.max_attempts = 1;
-  const AugmentationResult refused = run_augmentation(dataset, strict_options, strict);
+  reports.clear();
+  const AugmentationResult refused = run_augmentation(dataset, strict_options, strict, collect);
   EXPECT_TRUE(refused.partial());
   EXPECT_EQ(refused.images_added, 0);
+  // Each refused attempt is reported (no image made, the category and the refusals in the message).
+  ASSERT_EQ(reports.size(), refused.outcomes.size());
+  for (const Progress& progress : reports) {
+    EXPECT_EQ(progress.done, 0);
+    EXPECT_NE(progress.message.find("0/1, 1 refused"), std::string::npos) << progress.message;
+  }
   for (const CategoryOutcome& outcome : refused.outcomes) {
     EXPECT_TRUE(outcome.unreachable);
     EXPECT_EQ(outcome.attempts, 1);
