@@ -1,9 +1,11 @@
 // `counterscope-cli cf-eval --model CONFIG --weights W (--generator G | --optimize STEPS) --ann ANN.json
 // --images ROOT --pairs N [--seed S]`: explains N random (instance, target) pairs and prints the mean
-// measures as JSON (attainment rate, score gain, sparsity, locality, seconds; NCC with --world).
+// measures as JSON (attainment rate, also by the target's frequency group, score gain, sparsity, locality,
+// seconds; NCC with --world).
 
 #include <cmath>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -67,6 +69,8 @@ int run(const std::vector<std::string>& args) {
 
   const auto sampled = sample_explain_pairs(dataset, static_cast<std::size_t>(pairs),
                                             static_cast<std::uint64_t>(parser.get_int64("seed")));
+  // Rare targets are the ones augmentation needs and the hardest to attain: the rate per group says so.
+  std::map<std::string, Mean> attained_by_group;
   Mean attained, gain, target_after, sparsity, locality, seconds, map_seconds, steps, ncc, gained, lost;
   std::int64_t done = 0;
   for (const ExplainPair& pair : sampled) {
@@ -78,6 +82,9 @@ int run(const std::vector<std::string>& args) {
     const Explanation e = explainer->explain(asked.request);
     const ExplanationMeasures& m = e.measures;
     attained.add(m.target_attained ? 1.0 : 0.0);
+    const auto target_index = dataset.category_index(pair.target_category_id);
+    const data::Frequency group = target_index ? dataset.categories[*target_index].frequency : data::Frequency::unknown;
+    attained_by_group[data::frequency_name(group)].add(m.target_attained ? 1.0 : 0.0);
     gain.add(m.score_gain);
     target_after.add(m.target_score_after);
     sparsity.add(m.sparsity);
@@ -99,6 +106,8 @@ int run(const std::vector<std::string>& args) {
   out["pairs"] = pairs;
   out["seed"] = parser.get_int64("seed");
   out["target_attained"] = attained.json();
+  for (const auto& [group, rate] : attained_by_group)
+    out["target_attained_by_group"][group] = {{"pairs", rate.count}, {"attained", rate.json()}};
   out["score_gain"] = gain.json();
   out["target_score_after"] = target_after.json();
   out["sparsity"] = sparsity.json();
