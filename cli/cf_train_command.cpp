@@ -1,6 +1,6 @@
 // `counterscope-cli cf-train --model CONFIG --weights W --ann TRAIN.json --images ROOT --target-loss cls|box|mask
-// --iters N --out DIR [--resume] [--threads N] [--device cpu|cuda]`: trains a counterfactual-map generator for a
-// frozen detector. Writes DIR/generator.safetensors (with the model's config hash), DIR/checkpoints/,
+// --iters N --out DIR [--resume] [--init-generator G] [--threads N] [--device cpu|cuda]`: trains a
+// counterfactual-map generator for a frozen detector. Writes DIR/generator.safetensors (with the model's config hash), DIR/checkpoints/,
 // DIR/metrics.jsonl and DIR/cf_config.json. Ctrl-C stops after the current iteration and saves a checkpoint;
 // --resume continues (on any device: the checkpoint is loaded onto --device).
 
@@ -66,6 +66,9 @@ int run(const std::vector<std::string>& args) {
       .option("seed", "S", "seed (overrides the config)")
       .option("checkpoint-period", "P", "iterations between checkpoints (overrides the config)")
       .option("threads", "N", "CPU threads (0 = all cores)", "0")
+      .option("init-generator", "G",
+              "start from this generator (an earlier phase's generator.safetensors for the same detector and "
+              "generator options); discriminator and optimisers start fresh; unused when --resume finds a checkpoint")
       .option("device", "DEVICE", "cpu, cuda or cuda:N (detector, generator and discriminator)", std::string("cpu"))
       .flag("resume", "continue from the newest checkpoint in DIR/checkpoints");
   if (!parser.parse(args)) return exit_ok;
@@ -111,6 +114,8 @@ int run(const std::vector<std::string>& args) {
     resumed = checkpointer.resume(trainer, &warnings, device);
     for (const auto& warning : warnings) std::cerr << "warning: " << warning << "\n";
   }
+  const auto init_generator = parser.get_optional("init-generator");
+  if (init_generator && !resumed) initialize_generator(*trainer.generator(), *init_generator, model->config());
   std::ofstream(out_dir / "cf_config.json") << options.to_json().dump(2) << "\n";
 
   const bool completed = trainer.train(context);
@@ -121,6 +126,7 @@ int run(const std::vector<std::string>& args) {
   out["iterations"] = trainer.iteration();
   out["target_loss"] = target_loss_name(options.target_loss);
   if (resumed) out["resumed_from"] = *resumed;
+  else if (init_generator) out["initialized_from"] = *init_generator;
   if (completed) {
     const std::string path = (out_dir / "generator.safetensors").string();
     save_generator(*trainer.generator(), model->config(), path,

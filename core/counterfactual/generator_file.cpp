@@ -102,4 +102,21 @@ CounterfactualGenerator load_generator(const std::string& path, const modeling::
   return generator;
 }
 
+void initialize_generator(CounterfactualGeneratorImpl& generator, const std::string& path,
+                          const modeling::ModelConfig& model_config) {
+  const CounterfactualGenerator start = load_generator(path, model_config);
+  const nlohmann::json wanted = generator.shape().options.to_json(), found = start->shape().options.to_json();
+  if (wanted != found)
+    throw InputError(path, "__metadata__.generator_options", found.dump(),
+                     "this training builds a generator with other options (" + wanted.dump() +
+                         "): use the earlier phase's generator options in the config");
+  modeling::StateDict state;
+  for (const auto& item : start->named_parameters()) state.insert(item.key(), item.value().detach());
+  for (const auto& item : start->named_buffers()) state.insert(item.key(), item.value().detach());
+  modeling::ApplyStateDictOptions options;
+  options.source = path;
+  torch::NoGradGuard no_grad;
+  modeling::apply_state_dict(generator, state, options);
+}
+
 }  // namespace counterscope::counterfactual

@@ -25,4 +25,10 @@ void save_generator(const CounterfactualGeneratorImpl& generator, const modeling
 /// it is not a generator file, or when it was trained for another model (config hash or class count).
 CounterfactualGenerator load_generator(const std::string& path, const modeling::ModelConfig& model_config);
 
+/// Copies the weights of the generator file at `path` into `generator` (cf-train --init-generator: a later
+/// training phase from an earlier phase's result). Throws InputError naming the file when it was trained for
+/// another model, or with other generator options than `generator` has.
+void initialize_generator(CounterfactualGeneratorImpl& generator, const std::string& path,
+                          const modeling::ModelConfig& model_config);
+
 }  // namespace counterscope::counterfactual

@@ -138,6 +138,16 @@ TEST(GeneratorFile, RoundTripAndModelCheck) {
   const auto a = generator->forward(*model, {image}, {two_instances(3)})[0];
   const auto b = loaded->forward(*model, {image}, {two_instances(3)})[0];
   EXPECT_TRUE(torch::allclose(a, b));
+  // A later training phase starts from the file: same options -> the same maps; other options -> refused.
+  torch::manual_seed(7);
+  CounterfactualGenerator fresh(generator_shape_for(*model, options));
+  initialize_generator(*fresh, path, model->config());
+  EXPECT_TRUE(torch::allclose(a, fresh->forward(*model, {image}, {two_instances(3)})[0]));
+  GeneratorOptions marked = options;
+  marked.mark_changes = true;
+  CounterfactualGenerator other_options(generator_shape_for(*model, marked));
+  EXPECT_NE(message_of([&] { initialize_generator(*other_options, path, model->config()); }).find("generator_options"),
+            std::string::npos);
 
   modeling::ModelConfig more_classes = model->config();
   more_classes.num_classes = 9;
