@@ -1,8 +1,8 @@
 // `counterscope-cli cf-train --model CONFIG --weights W --ann TRAIN.json --images ROOT --target-loss cls|box|mask
 // --iters N --out DIR [--resume] [--init-generator G] [--threads N] [--device cpu|cuda]`: trains a
 // counterfactual-map generator for a frozen detector. Writes DIR/generator.safetensors (with the model's config
-// hash), DIR/checkpoints/, DIR/metrics.jsonl and DIR/cf_config.json. Ctrl-C stops after the current iteration and saves a checkpoint;
-// --resume continues (on any device: the checkpoint is loaded onto --device).
+// hash), DIR/checkpoints/, DIR/metrics.jsonl and DIR/cf_config.json. Ctrl-C stops after the current iteration
+// and saves a checkpoint; --resume continues (on any device: the checkpoint is loaded onto --device).
 
 #include <atomic>
 #include <csignal>
