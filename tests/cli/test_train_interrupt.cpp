@@ -2,8 +2,6 @@
 // checkpoint and exits with 130; `--resume` continues from it to the end.
 
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -15,35 +13,16 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "tests/support/cli_process.h"
 #include "tests/test_paths.h"
 
 namespace {
 
 namespace fs = std::filesystem;
+using counterscope::testing::spawn;
+using counterscope::testing::wait_exit_code;
 
 const fs::path kRoot = fs::path(COUNTERSCOPE_TEST_TMP_DIR) / "test_train_interrupt";
-
-pid_t spawn(const std::vector<std::string>& args, const fs::path& log) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    std::vector<char*> argv;
-    for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
-    argv.push_back(nullptr);
-    FILE* out = std::freopen(log.c_str(), "w", stdout);
-    FILE* err = std::freopen((log.string() + ".err").c_str(), "w", stderr);
-    (void)out;
-    (void)err;
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  return pid;
-}
-
-int wait_exit_code(pid_t pid) {
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
 
 std::vector<std::int64_t> logged_iterations(const fs::path& metrics) {
   std::vector<std::int64_t> iterations;

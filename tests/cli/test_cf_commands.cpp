@@ -1,0 +1,105 @@
+// The counterfactual commands end to end, chained as a user runs them on a tiny world: `train` a detector,
+// `cf-train` a generator for it, a second phase from that generator (`--init-generator`), then `cf-eval`, whose
+// JSON must hold the mean measures and the attainment per frequency group of the targets.
+
+#include <filesystem>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/support/cli_process.h"
+#include "tests/support/tiny_synthetic_world.h"
+#include "tests/test_paths.h"
+
+namespace counterscope::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kRoot = fs::path(COUNTERSCOPE_TEST_TMP_DIR) / "test_cf_commands";
+
+nlohmann::json printed_json(const fs::path& log) {
+  const std::string text = file_text(log);
+  return nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+}
+
+TEST(CounterfactualCommands, TrainAGeneratorContinueItFromItsFileAndEvaluate) {
+  fs::remove_all(kRoot);
+  fs::create_directories(kRoot);
+  const std::string cli = COUNTERSCOPE_CLI_PATH;
+  const TinyWorldPaths world = write_tiny_world(kRoot / "world");
+  write_tiny_64px_model_config(kRoot / "model.json");
+  const std::string model = (kRoot / "model.json").string();
+  const std::string detector = (kRoot / "detector" / "model.safetensors").string();
+  const std::string trained_model = (kRoot / "detector" / "model.json").string();  // with the world's class count
+
+  ASSERT_EQ(run_to_end({cli, "train", "--model", model, "--ann", world.train_annotations.string(), "--images",
+                        world.image_root.string(), "--iters", "2", "--batch", "2", "--lr", "0.005", "--threads", "1",
+                        "--out", (kRoot / "detector").string()},
+                       kRoot / "train.log"),
+            0)
+      << file_text(kRoot / "train.log.err");
+
+  const std::vector<std::string> cf_train = {cli, "cf-train", "--model", trained_model, "--weights", detector, "--ann",
+                                             world.train_annotations.string(), "--images", world.image_root.string(),
+                                             "--target-loss", "cls", "--threads", "1"};
+  std::vector<std::string> phase1 = cf_train;
+  phase1.insert(phase1.end(), {"--iters", "2", "--out", (kRoot / "phase1").string()});
+  ASSERT_EQ(run_to_end(phase1, kRoot / "phase1.log"), 0) << file_text(kRoot / "phase1.log.err");
+  const std::string first_generator = (kRoot / "phase1" / "generator.safetensors").string();
+  ASSERT_TRUE(fs::exists(first_generator));
+
+  // Phase 2 starts from phase 1's file, and says so.
+  std::vector<std::string> phase2 = cf_train;
+  phase2.insert(phase2.end(), {"--iters", "1", "--out", (kRoot / "phase2").string(), "--init-generator", first_generator});
+  ASSERT_EQ(run_to_end(phase2, kRoot / "phase2.log"), 0) << file_text(kRoot / "phase2.log.err");
+  const nlohmann::json phase2_summary = printed_json(kRoot / "phase2.log");
+  ASSERT_TRUE(phase2_summary.is_object()) << file_text(kRoot / "phase2.log");
+  EXPECT_EQ(phase2_summary.value("initialized_from", ""), first_generator);
+  EXPECT_TRUE(phase2_summary.value("completed", false));
+
+  // A file that is no generator is refused with its name and the field at fault, before any training.
+  std::vector<std::string> wrong = cf_train;
+  wrong.insert(wrong.end(), {"--iters", "1", "--out", (kRoot / "wrong").string(), "--init-generator", detector});
+  EXPECT_NE(run_to_end(wrong, kRoot / "wrong.log"), 0);
+  const std::string refusal = file_text(kRoot / "wrong.log.err");
+  EXPECT_NE(refusal.find(detector), std::string::npos) << refusal;
+  EXPECT_NE(refusal.find("__metadata__.format"), std::string::npos) << refusal;
+  EXPECT_FALSE(fs::exists(kRoot / "wrong" / "generator.safetensors"));
+
+  const int pairs = 6;
+  ASSERT_EQ(run_to_end({cli, "cf-eval", "--model", trained_model, "--weights", detector, "--generator",
+                        (kRoot / "phase2" / "generator.safetensors").string(), "--ann", world.val_annotations.string(),
+                        "--images", world.image_root.string(), "--pairs", std::to_string(pairs), "--seed", "0",
+                        "--threads", "1"},
+                       kRoot / "cf-eval.log"),
+            0)
+      << file_text(kRoot / "cf-eval.log.err");
+  const nlohmann::json measures = printed_json(kRoot / "cf-eval.log");
+  ASSERT_TRUE(measures.is_object()) << file_text(kRoot / "cf-eval.log");
+  EXPECT_EQ(measures.at("method"), "generator");
+  EXPECT_EQ(measures.at("pairs"), pairs);
+  const double attained = measures.at("target_attained").get<double>();
+  EXPECT_GE(attained, 0.0);
+  EXPECT_LE(attained, 1.0);
+  // The per-group rates cover every pair once and average back to the overall rate.
+  std::int64_t grouped_pairs = 0;
+  double grouped_attained = 0;
+  for (const auto& [group, rate] : measures.at("target_attained_by_group").items()) {
+    EXPECT_TRUE(std::set<std::string>({"rare", "common", "frequent"}).count(group)) << group;
+    const std::int64_t count = rate.at("pairs").get<std::int64_t>();
+    EXPECT_GT(count, 0);
+    grouped_pairs += count;
+    grouped_attained += rate.at("attained").get<double>() * static_cast<double>(count);
+  }
+  EXPECT_EQ(grouped_pairs, pairs);
+  EXPECT_NEAR(grouped_attained / pairs, attained, 1e-9);
+  for (const char* key : {"score_gain", "locality", "sparsity", "seconds"})
+    EXPECT_TRUE(measures.at(key).is_number()) << key;
+}
+
+}  // namespace
+}  // namespace counterscope::testing
