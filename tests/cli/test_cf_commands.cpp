@@ -54,7 +54,8 @@ TEST(CounterfactualCommands, TrainAGeneratorContinueItFromItsFileAndEvaluate) {
 
   // Phase 2 starts from phase 1's file, and says so.
   std::vector<std::string> phase2 = cf_train;
-  phase2.insert(phase2.end(), {"--iters", "1", "--out", (kRoot / "phase2").string(), "--init-generator", first_generator});
+  phase2.insert(phase2.end(),
+                {"--iters", "1", "--out", (kRoot / "phase2").string(), "--init-generator", first_generator});
   ASSERT_EQ(run_to_end(phase2, kRoot / "phase2.log"), 0) << file_text(kRoot / "phase2.log.err");
   const nlohmann::json phase2_summary = printed_json(kRoot / "phase2.log");
   ASSERT_TRUE(phase2_summary.is_object()) << file_text(kRoot / "phase2.log");
