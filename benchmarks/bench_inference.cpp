@@ -21,7 +21,6 @@
 
 #include <nlohmann/json.hpp>
 #include <torch/csrc/autograd/profiler_legacy.h>
-#include <torch/cuda.h>
 #include <torch/torch.h>
 
 #include "benchmarks/bench_support.h"
@@ -41,22 +40,17 @@ double peak_rss_mib() {
   return static_cast<double>(usage.ru_maxrss) / 1024.0;  // Linux reports KiB
 }
 
-// Blocks until the device's queued kernels are done (a no-op on the CPU).
-void synchronize(const torch::Device& device) {
-  if (device.is_cuda()) torch::cuda::synchronize(device.index());
-}
-
 // Median-ready wall times of `runs` predict calls on `images` (after one untimed warm-up call).
 std::vector<double> time_model(modeling::MaskRcnn& model, const std::vector<torch::Tensor>& images, int runs,
                                const torch::Device& device, std::int64_t* count) {
   torch::NoGradGuard no_grad;
   model->predict(images);  // warm-up
-  synchronize(device);
+  bench::synchronize(device);
   std::vector<double> times;
   for (int i = 0; i < runs; ++i) {
     const auto start = Clock::now();
     const auto detections = model->predict(images);
-    synchronize(device);
+    bench::synchronize(device);
     times.push_back(std::chrono::duration<double>(Clock::now() - start).count());
     *count = detections[0].boxes.size(0);
   }

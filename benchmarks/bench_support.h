@@ -1,5 +1,6 @@
 #pragma once
-// Helpers of the benchmarks that run a Python baseline (torchvision) beside the C++ side in one run.
+// Helpers of the benchmarks that run a Python baseline (torchvision) beside the C++ side in one run, on the CPU
+// or a GPU.
 
 #include <algorithm>
 #include <cstdio>
@@ -8,7 +9,16 @@
 #include <string>
 #include <vector>
 
+#include <torch/cuda.h>
+#include <torch/types.h>
+
 namespace counterscope::bench {
+
+/// Blocks until the device's queued kernels are done, so that a clock reading after it covers them (CUDA runs
+/// kernels asynchronously); a no-op on the CPU.
+inline void synchronize(const torch::Device& device) {
+  if (device.is_cuda()) torch::cuda::synchronize(device.index());
+}
 
 /// The median (the mean of the two middle values for an even count).
 inline double median(std::vector<double> values) {

@@ -18,7 +18,6 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
-#include <torch/cuda.h>
 #include <torch/torch.h>
 
 #include "benchmarks/bench_support.h"
@@ -71,10 +70,6 @@ Batch load_batch(const std::string& path, const torch::Device& device) {
   return batch;
 }
 
-void synchronize(const torch::Device& device) {
-  if (device.is_cuda()) torch::cuda::synchronize(device.index());
-}
-
 std::vector<double> time_training(const std::string& preset, const std::string& out_dir, int steps,
                                   const torch::Device& device) {
   torch::manual_seed(0);
@@ -96,7 +91,7 @@ std::vector<double> time_training(const std::string& preset, const std::string& 
     optimizer.zero_grad();
     total.backward();
     optimizer.step();
-    synchronize(device);
+    bench::synchronize(device);
     if (step > 0) times.push_back(std::chrono::duration<double>(Clock::now() - start).count());
   }
   return times;

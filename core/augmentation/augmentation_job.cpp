@@ -98,6 +98,11 @@ AugmentationResult run_augmentation(const data::Dataset& dataset, const Augmenta
     }
     std::string reason = maker.unreachable_reason(need.category_id);
     std::int64_t failures = attempt - outcome.made;
+    // The job's line: images made in all, and this category's count (plus what `detail` adds).
+    const auto report = [&](const std::string& detail) {
+      context.report(stage, static_cast<std::int64_t>(journal.images().size()), total,
+                     need.name + ": " + std::to_string(outcome.made) + "/" + std::to_string(need.needed) + detail);
+    };
     while (reason.empty() && outcome.made < need.needed) {
       if (failures >= options.max_attempts) {
         reason = "no accepted image after " + std::to_string(failures) + " failed attempts (--max-attempts)";
@@ -110,9 +115,7 @@ AugmentationResult run_augmentation(const data::Dataset& dataset, const Augmenta
       if (!candidate) {
         ++failures;
         // A refused attempt is progress too: rare targets can take many, and the line must not look stuck.
-        context.report(stage, static_cast<std::int64_t>(journal.images().size()), total,
-                       need.name + ": " + std::to_string(outcome.made) + "/" + std::to_string(need.needed) +
-                           ", " + std::to_string(failures) + " refused");
+        report(", " + std::to_string(failures) + " refused");
         continue;
       }
       JournalRecord record;
@@ -134,8 +137,7 @@ AugmentationResult run_augmentation(const data::Dataset& dataset, const Augmenta
       journal.append(record);
       next_annotation_id += static_cast<std::int64_t>(record.annotations.size());
       ++outcome.made;
-      context.report(stage, static_cast<std::int64_t>(journal.images().size()), total,
-                     need.name + ": " + std::to_string(outcome.made) + "/" + std::to_string(need.needed));
+      report("");
     }
     outcome.attempts = attempt;
     if (!reason.empty()) {
