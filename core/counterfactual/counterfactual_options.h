@@ -53,7 +53,8 @@ struct LossWeights {
   double discriminator = 5.0;     ///< least-squares GAN loss of the discriminator
   double total_variation = 5e-6;  ///< anisotropic TV of X~ summed over pixels (per image)
   /// Mean |M| outside the changed instances' boxes enlarged 2x (the region of the locality measure); 0 in
-  /// LEAR. It asks for local maps where the plain L1 only asks for small ones. Training only.
+  /// LEAR. It asks for local maps where the plain L1 only asks for small ones. In training and in the
+  /// optimiser (there: outside the explained instance's enlarged box).
   double map_outside = 0.0;
 
   static LossWeights from_json(const nlohmann::json& json, const std::string& source);
@@ -90,7 +91,7 @@ struct OptimizerExplainerOptions {
   double learning_rate = 0.01;       ///< Adam learning rate on M (RGB [0,1] units)
   bool stop_when_attained = true;    ///< stop at the first step where the target is the instance's top class
   TargetLoss target_loss = TargetLoss::classification;
-  LossWeights weights;               ///< only target, map_l1, map_l2 and total_variation are used
+  LossWeights weights;               ///< only target, map_l1, map_l2, total_variation and map_outside are used
 
   static OptimizerExplainerOptions from_json(const nlohmann::json& json, const std::string& source);
   nlohmann::json to_json() const;

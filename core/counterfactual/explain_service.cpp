@@ -21,6 +21,7 @@ struct ExplainService::Impl {
   data::CategoryLabels labels;
   modeling::MaskRcnn model{nullptr};
   std::optional<GeneratorExplainer> generator;
+  CounterfactualGenerator generator_module{nullptr};  // the same generator, for refining explainers
   std::mutex mutex;  // the model's forward passes are not meant to run concurrently
 
   Impl(const data::Dataset& dataset_, std::string root)
@@ -73,7 +74,8 @@ bool ExplainService::has_generator() const { return m_impl->generator.has_value(
 void ExplainService::load_generator(const std::string& generator_path) {
   CounterfactualGenerator generator = counterfactual::load_generator(generator_path, m_impl->model->config());
   const std::lock_guard<std::mutex> lock(m_impl->mutex);
-  m_impl->generator.emplace(m_impl->model, std::move(generator));
+  m_impl->generator.emplace(m_impl->model, generator);
+  m_impl->generator_module = std::move(generator);
 }
 
 ExplainAnswer ExplainService::explain(const ExplainQuestion& question, const JobContext& context,
@@ -84,20 +86,28 @@ ExplainAnswer ExplainService::explain(const ExplainQuestion& question, const Job
   ExplainAnswer answer;
   {
     const std::lock_guard<std::mutex> lock(impl.mutex);
+    if (question.method != ExplainMethod::optimize && !impl.generator)
+      throw InputError("explain", "method", question.method == ExplainMethod::refine ? "refine" : "generator",
+                       "no generator is loaded for this model; open one or use the optimize method");
     if (question.method == ExplainMethod::generator) {
-      if (!impl.generator)
-        throw InputError("explain", "method", "generator",
-                         "no generator is loaded for this model; open one or use the optimize method");
       answer.explanation = impl.generator->explain(asked.request, context);
     } else {
       if (question.optimize_steps < 1)
         throw InputError("explain", "optimize steps", std::to_string(question.optimize_steps),
                          "expected a positive step count");
+      if (!(question.outside_weight >= 0))
+        throw InputError("explain", "outside weight", std::to_string(question.outside_weight), "expected >= 0");
       OptimizerExplainerOptions options;
       options.max_steps = question.optimize_steps;
       options.learning_rate = question.learning_rate;
-      OptimizingExplainer explainer(impl.model, options);
-      answer.explanation = explainer.explain(asked.request, context);
+      options.weights.map_outside = question.outside_weight;
+      if (question.method == ExplainMethod::refine) {
+        RefiningExplainer explainer(impl.model, impl.generator_module, options);
+        answer.explanation = explainer.explain(asked.request, context);
+      } else {
+        OptimizingExplainer explainer(impl.model, options);
+        answer.explanation = explainer.explain(asked.request, context);
+      }
     }
   }
   answer.image = asked.request.image;

@@ -21,7 +21,9 @@
 
 namespace counterscope::counterfactual {
 
-enum class ExplainMethod { generator, optimize };
+/// generator: one pass of the loaded generator; optimize: Adam on M from zero; refine: Adam on M from the
+/// generator's map (needs a generator).
+enum class ExplainMethod { generator, optimize, refine };
 
 /// What to explain and how.
 struct ExplainQuestion {
@@ -29,8 +31,9 @@ struct ExplainQuestion {
   std::int64_t annotation_id = 0;       ///< the ground-truth instance whose class is swapped
   std::int64_t target_category_id = 0;  ///< the class it should become
   ExplainMethod method = ExplainMethod::generator;
-  std::int64_t optimize_steps = 100;    ///< optimize: Adam steps at most
-  double learning_rate = 0.01;          ///< optimize: Adam learning rate on the map
+  std::int64_t optimize_steps = 100;    ///< optimize, refine: Adam steps at most
+  double learning_rate = 0.01;          ///< optimize, refine: Adam learning rate on the map
+  double outside_weight = 0;            ///< optimize, refine: weight of |M| outside the instance's box enlarged 2x
 };
 
 /// One class and its probability for the explained instance.

@@ -94,6 +94,48 @@ modeling::BackboneOutput stack_batches(const modeling::BackboneOutput& a, const 
   return out;
 }
 
+/// Adam on `map` (in place; a valid map: X + map in [0, 1]) against the detector's target loss on X + map plus
+/// the map penalties of `options.weights` (L1, L2, TV, and |M| outside the instance's box enlarged 2x, the
+/// locality region). Stops at the first step where the instance's top class is the target, when asked to.
+/// Returns the steps taken.
+std::int64_t optimize_map(modeling::MaskRcnnImpl& model, const torch::Tensor& image, torch::Tensor& map,
+                          const InstanceSet& target, std::size_t instance, const OptimizerExplainerOptions& options,
+                          const JobContext& context) {
+  const LossWeights& w = options.weights;
+  map = map.detach().clone().requires_grad_(true);
+  torch::optim::Adam optimizer(std::vector<torch::Tensor>{map}, torch::optim::AdamOptions(options.learning_rate));
+  modeling::Target goal{target.boxes, target.labels, target.masks};
+  const auto row = static_cast<std::int64_t>(instance);
+  torch::Tensor outside_region;
+  if (w.map_outside > 0) {
+    auto selected = torch::zeros({target.boxes.size(0)}, torch::TensorOptions().dtype(torch::kBool));
+    selected[row] = true;
+    outside_region = enlarged_box_region(target.boxes, selected, {image.size(1), image.size(2)});
+  }
+  std::int64_t steps = 0;
+  for (; steps < options.max_steps; ++steps) {
+    context.throw_if_cancelled();
+    const torch::Tensor counterfactual = image + map;
+    const TargetLossResult result = target_loss(model, {counterfactual}, {goal}, options.target_loss);
+    const bool attained = result.probabilities[row].argmax().item<std::int64_t>() == target.labels[row].item<std::int64_t>();
+    if (attained && options.stop_when_attained) break;
+    torch::Tensor loss = w.target * result.loss + w.map_l1 * map_l1_loss({map}) + w.map_l2 * map_l2_loss({map});
+    if (w.total_variation > 0) loss = loss + w.total_variation * total_variation_loss({counterfactual});
+    if (outside_region.defined()) loss = loss + w.map_outside * map_outside_loss({map}, {outside_region});
+    optimizer.zero_grad();
+    loss.backward();
+    optimizer.step();
+    {
+      // Project back so that X~ stays a valid image.
+      torch::NoGradGuard no_grad;
+      map.copy_((image + map).clamp(0.0, 1.0) - image);
+    }
+    context.report("explain: optimise", steps + 1, options.max_steps, "loss " + std::to_string(loss.item<double>()));
+  }
+  map = map.detach();
+  return steps;
+}
+
 }  // namespace
 
 InstanceSet instance_set(const ExplainRequest& request, bool swap, const torch::Device& device) {
@@ -243,31 +285,28 @@ OptimizingExplainer::OptimizingExplainer(modeling::MaskRcnn model, OptimizerExpl
 Explainer::MapResult OptimizingExplainer::make_map(const torch::Tensor& image, const InstanceSet& original,
                                                    const InstanceSet& target, std::size_t instance,
                                                    const JobContext& context) {
-  const LossWeights& w = m_options.weights;
-  torch::Tensor map = torch::zeros_like(image).requires_grad_(true);
-  torch::optim::Adam optimizer(std::vector<torch::Tensor>{map}, torch::optim::AdamOptions(m_options.learning_rate));
-  modeling::Target goal{target.boxes, target.labels, target.masks};
-  const auto row = static_cast<std::int64_t>(instance);
-  std::int64_t steps = 0;
-  for (; steps < m_options.max_steps; ++steps) {
-    context.throw_if_cancelled();
-    const torch::Tensor counterfactual = image + map;
-    const TargetLossResult result = target_loss(*m_model, {counterfactual}, {goal}, m_options.target_loss);
-    const bool attained = result.probabilities[row].argmax().item<std::int64_t>() == target.labels[row].item<std::int64_t>();
-    if (attained && m_options.stop_when_attained) break;
-    torch::Tensor loss = w.target * result.loss + w.map_l1 * map_l1_loss({map}) + w.map_l2 * map_l2_loss({map});
-    if (w.total_variation > 0) loss = loss + w.total_variation * total_variation_loss({counterfactual});
-    optimizer.zero_grad();
-    loss.backward();
-    optimizer.step();
-    {
-      // Project back so that X~ stays a valid image.
-      torch::NoGradGuard no_grad;
-      map.copy_((image + map).clamp(0.0, 1.0) - image);
-    }
-    context.report("explain: optimise", steps + 1, m_options.max_steps, "loss " + std::to_string(loss.item<double>()));
+  torch::Tensor map = torch::zeros_like(image);
+  const std::int64_t steps = optimize_map(*m_model, image, map, target, instance, m_options, context);
+  return {map, steps, std::nullopt};
+}
+
+RefiningExplainer::RefiningExplainer(modeling::MaskRcnn model, CounterfactualGenerator generator,
+                                     OptimizerExplainerOptions options)
+    : GeneratorExplainer(std::move(model), std::move(generator)), m_options(std::move(options)) {}
+
+Explainer::MapResult RefiningExplainer::make_map(const torch::Tensor& image, const InstanceSet& original,
+                                                 const InstanceSet& target, std::size_t instance,
+                                                 const JobContext& context) {
+  MapResult proposal = GeneratorExplainer::make_map(image, original, target, instance, context);
+  torch::Tensor map;
+  {
+    // Start from a valid image, as every optimiser step ends on one.
+    torch::NoGradGuard no_grad;
+    map = (image + proposal.map).clamp(0.0, 1.0) - image;
   }
-  return {map.detach(), steps, std::nullopt};
+  proposal.steps = optimize_map(*m_model, image, map, target, instance, m_options, context);
+  proposal.map = map;
+  return proposal;  // the backbone pass on X is still valid: X itself did not change
 }
 
 }  // namespace counterscope::counterfactual

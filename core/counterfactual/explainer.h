@@ -1,8 +1,10 @@
 #pragma once
 // Explainers answer "had this instance been a <target>, what would the image look like?" for one image and
-// one instance. Both kinds share everything but how M is found:
+// one instance. All kinds share everything but how M is found:
 //   GeneratorExplainer  - one forward pass of a trained counterfactual generator (fast; needs cf-train);
-//   OptimizingExplainer - Adam on M itself for this image (no training, any model; the speed baseline).
+//   OptimizingExplainer - Adam on M itself for this image (no training, any model; the speed baseline);
+//   RefiningExplainer   - the generator's M as the optimiser's starting point: the generator's one-shot guess
+//                         (amortised over the training set) refined for this image until the target is attained.
 // explain() validates the request, makes M, forms X~ = clamp(X + M, 0, 1) (an image must stay an image; M is
 // then reported as X~ - X), runs the frozen detector on X and X~, and computes the measures.
 
@@ -62,6 +64,21 @@ class GeneratorExplainer : public Explainer {
 
  private:
   CounterfactualGenerator m_generator;
+};
+
+class RefiningExplainer : public GeneratorExplainer {
+ public:
+  /// `options` drive the refinement (steps at most, learning rate, losses); with stop_when_attained a
+  /// generator map that already attains the target is returned as is (0 steps).
+  RefiningExplainer(modeling::MaskRcnn model, CounterfactualGenerator generator, OptimizerExplainerOptions options);
+  std::string method() const override { return "generator+optimize"; }
+
+ protected:
+  MapResult make_map(const torch::Tensor& image, const InstanceSet& original, const InstanceSet& target,
+                     std::size_t instance, const JobContext& context) override;
+
+ private:
+  OptimizerExplainerOptions m_options;
 };
 
 class OptimizingExplainer : public Explainer {

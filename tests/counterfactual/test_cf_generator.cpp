@@ -1,6 +1,7 @@
 // The counterfactual generator on a tiny random-weight Mask R-CNN (64 px): code-map locality, map shapes,
 // the generator file round trip with its model check, a training step that leaves the detector untouched,
-// the optimising explainer, the explanation files, and bad requests.
+// the optimising explainer (and its outside term), the refining explainer, the explanation files, and bad
+// requests.
 
 #include <cmath>
 #include <filesystem>
@@ -274,6 +275,57 @@ TEST_F(ExplainerTest, OptimiserRaisesTheTargetScore) {
   cv::minMaxLoc(e.counterfactual.reshape(1), &low, &high);
   EXPECT_GE(low, 0.0);
   EXPECT_LE(high, 1.0);
+}
+
+TEST_F(ExplainerTest, OutsideWeightKeepsTheOptimisedMapNearTheInstance) {
+  OptimizerExplainerOptions options;
+  options.max_steps = 10;
+  options.learning_rate = 0.05;
+  options.stop_when_attained = false;
+  options.weights.map_l1 = 0.1;
+  options.weights.map_l2 = 0.1;
+  const auto asked = request(1, 12, 3);
+  const Explanation free = OptimizingExplainer(tiny_model(11), options).explain(asked.request);
+  options.weights.map_outside = 50.0;
+  const Explanation local = OptimizingExplainer(tiny_model(11), options).explain(asked.request);
+  // Same model, image, steps and start: only the outside term differs, and it moves |M| into the region.
+  EXPECT_GT(local.measures.locality, free.measures.locality + 0.2)
+      << "free " << free.measures.locality << ", local " << local.measures.locality;
+}
+
+TEST_F(ExplainerTest, RefiningStartsFromTheGeneratorsMapAndRaisesTheTargetScore) {
+  auto model = tiny_model(11);
+  torch::manual_seed(8);
+  CounterfactualGenerator generator(generator_shape_for(*model, GeneratorOptions{}));
+  const auto asked = request(1, 12, 3);
+  const Explanation proposal = GeneratorExplainer(model, generator).explain(asked.request);
+
+  OptimizerExplainerOptions options;
+  options.learning_rate = 0.05;
+  options.weights.map_l1 = 0.1;
+  options.weights.map_l2 = 0.1;
+  options.stop_when_attained = false;
+  options.max_steps = 0;
+  // No steps: exactly the generator's explanation (the refinement starts from its map).
+  const Explanation unrefined = RefiningExplainer(model, generator, options).explain(asked.request);
+  EXPECT_EQ(unrefined.method, "generator+optimize");
+  EXPECT_EQ(unrefined.measures.steps, 0);
+  EXPECT_EQ(cv::norm(unrefined.map, proposal.map, cv::NORM_INF), 0.0);
+
+  options.max_steps = 8;
+  const Explanation refined = RefiningExplainer(model, generator, options).explain(asked.request);
+  EXPECT_EQ(refined.measures.steps, 8);
+  EXPECT_GT(refined.measures.target_score_after, proposal.measures.target_score_after + 1e-3);
+  EXPECT_NEAR(refined.measures.target_score_before, proposal.measures.target_score_before, 1e-6);
+  // With stop_when_attained and the target reached by the generator's map alone, no step is taken.
+  options.stop_when_attained = true;
+  options.max_steps = 50;
+  const Explanation stopped = RefiningExplainer(model, generator, options).explain(asked.request);
+  if (proposal.measures.target_attained) {
+    EXPECT_EQ(stopped.measures.steps, 0);
+  } else {
+    EXPECT_GT(stopped.measures.steps, 0);
+  }
 }
 
 TEST_F(ExplainerTest, GeneratorExplanationIsWrittenWithAllFiles) {
