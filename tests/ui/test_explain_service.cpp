@@ -1,14 +1,18 @@
 // The torch-free explain facade on an untrained tiny Mask R-CNN and a tiny world: the optimiser explains
 // an instance towards another class and returns a signed map, X̃ and the instance masks at the image's
-// size, class scores for every label and the top classes sorted; bad questions are InputErrors.
+// size, class scores for every label and the top classes sorted; the refining method starts from a loaded
+// generator's map; bad questions are InputErrors.
 
 #include <algorithm>
 #include <filesystem>
 
 #include <QtTest>
 
+#include "core/counterfactual/counterfactual_generator.h"
 #include "core/counterfactual/explain_service.h"
+#include "core/counterfactual/generator_file.h"
 #include "core/data/lvis/lvis_loader.h"
+#include "core/modeling/model_config.h"
 #include "core/util/error.h"
 #include "tests/test_paths.h"
 #include "tests/ui/tiny_explain_world.h"
@@ -69,6 +73,39 @@ class TestExplainService : public QObject {
     QCOMPARE(answer.instance_box[0], 34.0);
   }
 
+  void refiningStartsFromTheGeneratorsMap() {
+    torch::manual_seed(5);
+    modeling::MaskRcnn model(modeling::load_model_config(m_world.config));
+    counterfactual::CounterfactualGenerator generator(
+        counterfactual::generator_shape_for(*model, counterfactual::GeneratorOptions{}));
+    const std::string generatorPath = scratch + "/generator.safetensors";
+    counterfactual::save_generator(*generator, model->config(), generatorPath);
+    const counterfactual::ExplainService service(m_world.config, m_world.weights, generatorPath, *m_dataset,
+                                                 m_world.images);
+    QVERIFY(service.has_generator());
+    counterfactual::ExplainQuestion question;
+    question.image_id = 1;
+    question.annotation_id = 12;
+    question.target_category_id = 1;
+    question.method = counterfactual::ExplainMethod::generator;
+    const auto proposal = service.explain(question).explanation;
+    question.method = counterfactual::ExplainMethod::refine;
+    question.optimize_steps = 4;
+    question.outside_weight = 10;
+    const auto refined = service.explain(question).explanation;
+    QCOMPARE(refined.method, std::string("generator+optimize"));
+    QVERIFY(refined.measures.steps >= 0 && refined.measures.steps <= 4);
+    // 0 steps only when the generator's map already attains the target, and then the maps are the same.
+    if (refined.measures.steps == 0) {
+      QVERIFY(proposal.measures.target_attained);
+      QCOMPARE(cv::norm(refined.map, proposal.map, cv::NORM_INF), 0.0);
+    } else {
+      QVERIFY(cv::norm(refined.map, proposal.map, cv::NORM_INF) > 0);
+    }
+    question.outside_weight = -1;
+    QVERIFY_THROWS_EXCEPTION(InputError, service.explain(question));
+  }
+
   void badQuestionsAreInputErrors() {
     const counterfactual::ExplainService service(m_world.config, m_world.weights, "", *m_dataset, m_world.images);
     counterfactual::ExplainQuestion question;
@@ -76,6 +113,8 @@ class TestExplainService : public QObject {
     question.annotation_id = 12;
     question.target_category_id = 1;
     question.method = counterfactual::ExplainMethod::generator;  // none loaded
+    QVERIFY_THROWS_EXCEPTION(InputError, service.explain(question));
+    question.method = counterfactual::ExplainMethod::refine;  // refines a generator's map: none loaded
     QVERIFY_THROWS_EXCEPTION(InputError, service.explain(question));
     question.method = counterfactual::ExplainMethod::optimize;
     question.optimize_steps = 1;
