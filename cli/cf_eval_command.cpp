@@ -1,6 +1,6 @@
-// `counterscope-cli cf-eval --model CONFIG --weights W (--generator G | --optimize STEPS) --ann ANN.json
-// --images ROOT --pairs N [--seed S]`: explains N random (instance, target) pairs and prints the mean
-// measures as JSON (attainment rate, also by the target's frequency group, score gain, sparsity, locality,
+// `counterscope-cli cf-eval --model CONFIG --weights W (--generator G [--refine STEPS] | --optimize STEPS)
+// --ann ANN.json --images ROOT --pairs N [--seed S]`: explains N random (instance, target) pairs and prints the
+// mean measures as JSON (attainment rate, also by the target's frequency group, score gain, sparsity, locality,
 // seconds; NCC with --world).
 
 #include <cmath>

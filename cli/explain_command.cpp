@@ -1,7 +1,7 @@
-// `counterscope-cli explain --model CONFIG --weights W (--generator G | --optimize STEPS) --ann ANN.json
-// --images ROOT --image-id ID --ann-id AID --target NAME_OR_ID --out DIR`: explains why one instance is what
-// the model says and not the target class. Writes map.png, counterfactual.png, before.png, after.png,
-// map.safetensors and explanation.json into DIR and prints the explanation's JSON.
+// `counterscope-cli explain --model CONFIG --weights W (--generator G [--refine STEPS] | --optimize STEPS)
+// --ann ANN.json --images ROOT --image-id ID --ann-id AID --target NAME_OR_ID --out DIR`: explains why one
+// instance is what the model says and not the target class. Writes map.png, counterfactual.png, before.png,
+// after.png, map.safetensors and explanation.json into DIR and prints the explanation's JSON.
 
 #include <iostream>
 #include <memory>
