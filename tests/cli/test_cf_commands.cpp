@@ -4,6 +4,7 @@
 // (the generator's maps refined by the optimiser).
 
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <string>
 #include <vector>
@@ -107,7 +108,8 @@ TEST(CounterfactualCommands, TrainAGeneratorContinueItFromItsFileAndEvaluate) {
   const int refine_steps = 3;
   ASSERT_EQ(run_to_end({cli, "cf-eval", "--model", trained_model, "--weights", detector, "--generator",
                         (kRoot / "phase2" / "generator.safetensors").string(), "--refine", std::to_string(refine_steps),
-                        "--outside-weight", "50", "--ann", world.val_annotations.string(), "--images",
+                        "--outside-weight", "50", "--per-pair", (kRoot / "pairs.jsonl").string(), "--ann",
+                        world.val_annotations.string(), "--images",
                         world.image_root.string(), "--pairs", std::to_string(pairs), "--seed", "0", "--threads", "1"},
                        kRoot / "cf-eval-refine.log"),
             0)
@@ -117,6 +119,29 @@ TEST(CounterfactualCommands, TrainAGeneratorContinueItFromItsFileAndEvaluate) {
   EXPECT_EQ(refined.at("method"), "generator+optimize");
   EXPECT_GE(refined.at("target_attained").get<double>(), attained);
   EXPECT_LE(refined.at("steps").get<double>(), refine_steps);
+  // Attainment within step budgets: non-decreasing, and at the cap it is the overall rate.
+  const auto& within = refined.at("attained_within_steps");
+  EXPECT_EQ(within.size(), 3u) << within.dump();  // budgets 0, 1 and 2 (5 is over the cap of 3)
+  double previous = 0;
+  for (const auto& [budget, rate] : within.items()) {
+    EXPECT_GE(rate.get<double>(), previous) << budget;
+    previous = rate.get<double>();
+  }
+  // One line per pair, whose attained flags and steps give the same rates.
+  std::ifstream lines(kRoot / "pairs.jsonl");
+  std::string line;
+  int count = 0, attained_pairs = 0, attained_by_step_two = 0;
+  while (std::getline(lines, line)) {
+    const auto record = nlohmann::json::parse(line);
+    ++count;
+    const bool hit = record.at("target_attained").get<bool>();
+    attained_pairs += hit ? 1 : 0;
+    attained_by_step_two += hit && record.at("steps").get<int>() <= 2 ? 1 : 0;
+    EXPECT_TRUE(record.contains("target_group") && record.contains("annotation_id")) << line;
+  }
+  EXPECT_EQ(count, pairs);
+  EXPECT_NEAR(static_cast<double>(attained_pairs) / pairs, refined.at("target_attained").get<double>(), 1e-12);
+  EXPECT_NEAR(static_cast<double>(attained_by_step_two) / pairs, within.at("2").get<double>(), 1e-12);
 
   // --refine refines a generator's map: without --generator it is a usage error, before any loading.
   EXPECT_NE(run_to_end({cli, "cf-eval", "--model", trained_model, "--weights", detector, "--optimize", "5",
