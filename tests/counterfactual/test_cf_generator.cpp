@@ -246,17 +246,22 @@ class ExplainerTest : public ::testing::Test {
   DatasetExplainRequest request(std::int64_t image_id, std::int64_t annotation_id, std::int64_t target) const {
     return make_explain_request(dataset, data::CategoryLabels(dataset), dir, image_id, annotation_id, target);
   }
+  /// A fixed number of big steps with light map penalties: on an untrained model the target score must move.
+  static OptimizerExplainerOptions fixed_steps(std::int64_t steps) {
+    OptimizerExplainerOptions options;
+    options.max_steps = steps;
+    options.learning_rate = 0.05;
+    options.stop_when_attained = false;
+    options.weights.map_l1 = 0.1;
+    options.weights.map_l2 = 0.1;
+    return options;
+  }
   std::string dir;
   data::Dataset dataset;
 };
 
 TEST_F(ExplainerTest, OptimiserRaisesTheTargetScore) {
-  OptimizerExplainerOptions options;
-  options.max_steps = 12;
-  options.learning_rate = 0.05;
-  options.stop_when_attained = false;
-  options.weights.map_l1 = 0.1;
-  options.weights.map_l2 = 0.1;
+  const OptimizerExplainerOptions options = fixed_steps(12);
   OptimizingExplainer explainer(tiny_model(11), options);
   const auto asked = request(1, 12, 3);
   EXPECT_EQ(asked.request.instance, 1u);
@@ -278,12 +283,7 @@ TEST_F(ExplainerTest, OptimiserRaisesTheTargetScore) {
 }
 
 TEST_F(ExplainerTest, OutsideWeightKeepsTheOptimisedMapNearTheInstance) {
-  OptimizerExplainerOptions options;
-  options.max_steps = 10;
-  options.learning_rate = 0.05;
-  options.stop_when_attained = false;
-  options.weights.map_l1 = 0.1;
-  options.weights.map_l2 = 0.1;
+  OptimizerExplainerOptions options = fixed_steps(10);
   const auto asked = request(1, 12, 3);
   const Explanation free = OptimizingExplainer(tiny_model(11), options).explain(asked.request);
   options.weights.map_outside = 50.0;
@@ -300,12 +300,7 @@ TEST_F(ExplainerTest, RefiningStartsFromTheGeneratorsMapAndRaisesTheTargetScore)
   const auto asked = request(1, 12, 3);
   const Explanation proposal = GeneratorExplainer(model, generator).explain(asked.request);
 
-  OptimizerExplainerOptions options;
-  options.learning_rate = 0.05;
-  options.weights.map_l1 = 0.1;
-  options.weights.map_l2 = 0.1;
-  options.stop_when_attained = false;
-  options.max_steps = 0;
+  OptimizerExplainerOptions options = fixed_steps(0);
   // No steps: exactly the generator's explanation (the refinement starts from its map).
   const Explanation unrefined = RefiningExplainer(model, generator, options).explain(asked.request);
   EXPECT_EQ(unrefined.method, "generator+optimize");
