@@ -1,9 +1,10 @@
-// `counterscope-cli augment --ann TRAIN.json --images ROOT --min-images K --out DIR [--method counterfactual|transforms]
-// [--model CONFIG --weights W --generator G --accept-score X] [--strength S] [--seed S]`: adds images to a
-// training set until every category has at least K images (issue #7) — counterfactual label swaps kept when
-// the model attains the target (LVIS-CF), or the image-transformation baseline with the same plan. Writes
-// DIR/annotations/train.json (use --images DIR/images with it), the new images, DIR/statistics.json, and prints
-// the report's table (stdout). Running the same command again resumes an interrupted run.
+// `counterscope-cli augment --ann TRAIN.json --images ROOT --min-images K --out DIR
+// [--method counterfactual|transforms] [--model CONFIG --weights W --generator G [--refine STEPS] --accept-score X]
+// [--strength S] [--seed S]`: adds images to a training set until every category has at least K images (issue #7)
+// — counterfactual label swaps kept when the model attains the target (LVIS-CF), or the image-transformation
+// baseline with the same plan. Writes DIR/annotations/train.json (use --images DIR/images with it), the new
+// images, DIR/statistics.json, and prints the report's table (stdout). Running the same command again resumes an
+// interrupted run.
 
 #include <iostream>
 #include <memory>
@@ -44,6 +45,9 @@ int run(const std::vector<std::string>& args) {
       .option("model", "CONFIG", "counterfactual: model preset or config JSON")
       .option("weights", "W", "counterfactual: detector weights")
       .option("generator", "G", "counterfactual: trained generator (cf-train)")
+      .option("refine", "STEPS", "counterfactual: refine each generator map for at most STEPS optimiser steps")
+      .option("outside-weight", "W", "counterfactual --refine: weight of mean |M| outside the instance's box enlarged 2x",
+              "0")
       .option("accept-score", "X", "counterfactual: keep X~ when the target is attained with score >= X", "0.5")
       .option("min-area", "PIXELS", "counterfactual: smallest source instance", "32")
       .option("strength", "S", "transforms: magnitude of the operations in [0, 1]", "0.5")
@@ -58,6 +62,8 @@ int run(const std::vector<std::string>& args) {
   const bool counterfactual = method == "counterfactual";
   if (counterfactual && (!parser.has("model") || !parser.has("weights") || !parser.has("generator")))
     throw UsageError("--method counterfactual needs --model, --weights and --generator");
+  if (!counterfactual && parser.has("refine"))
+    throw UsageError("--refine refines counterfactual maps: it needs --method counterfactual");
 
   ProgressPrinter printer;
   JobContext context{printer.callback()};
@@ -85,14 +91,30 @@ int run(const std::vector<std::string>& args) {
   if (counterfactual) {
     const data::CategoryLabels labels(dataset);
     model = counterfactual::load_detector(parser.get("model"), parser.get("weights"), &labels, parser.get("ann"));
-    explainer = std::make_unique<counterfactual::GeneratorExplainer>(
-        *model, counterfactual::load_generator(parser.get("generator"), (*model)->config()));
+    counterfactual::CounterfactualGenerator generator =
+        counterfactual::load_generator(parser.get("generator"), (*model)->config());
+    if (parser.get_optional("refine")) {
+      counterfactual::OptimizerExplainerOptions refine;
+      refine.max_steps = parser.get_int("refine");
+      refine.weights.map_outside = parser.get_double("outside-weight");
+      if (refine.max_steps < 1 || !(refine.weights.map_outside >= 0))
+        throw UsageError("--refine = " + parser.get("refine") + ", --outside-weight = " + parser.get("outside-weight") +
+                         ": expected a positive step count and a weight >= 0");
+      explainer = std::make_unique<counterfactual::RefiningExplainer>(*model, generator, refine);
+    } else {
+      explainer = std::make_unique<counterfactual::GeneratorExplainer>(*model, generator);
+    }
     augmentation::CounterfactualCandidateOptions cf_options;
     cf_options.accept_score = parser.get_double("accept-score");
     cf_options.min_area = parser.get_double("min-area");
     maker = std::make_unique<augmentation::CounterfactualCandidates>(dataset, options.image_root, *explainer, cf_options);
     options.identity = {{"model", parser.get("model")}, {"weights", parser.get("weights")},
                         {"generator", parser.get("generator")}};
+    // A refined run is another explainer: resuming it without --refine (or with other settings) is refused.
+    if (parser.get_optional("refine")) {
+      options.identity["refine"] = parser.get("refine");
+      options.identity["outside_weight"] = parser.get("outside-weight");
+    }
   } else {
     maker = std::make_unique<augmentation::TransformCandidates>(
         dataset, options.image_root, augmentation::TransformCandidateOptions{parser.get_double("strength")});

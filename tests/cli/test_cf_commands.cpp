@@ -143,6 +143,31 @@ TEST(CounterfactualCommands, TrainAGeneratorContinueItFromItsFileAndEvaluate) {
   EXPECT_NEAR(static_cast<double>(attained_pairs) / pairs, refined.at("target_attained").get<double>(), 1e-12);
   EXPECT_NEAR(static_cast<double>(attained_by_step_two) / pairs, within.at("2").get<double>(), 1e-12);
 
+  // augment with refined maps: the run's settings name the refinement, so that resuming it with another
+  // explainer (here: without --refine) is refused instead of mixing two explainers' images.
+  const std::vector<std::string> augment = {cli, "augment", "--method", "counterfactual", "--model", trained_model,
+                                            "--weights", detector, "--generator",
+                                            (kRoot / "phase2" / "generator.safetensors").string(), "--ann",
+                                            world.train_annotations.string(), "--images", world.image_root.string(),
+                                            "--min-images", "3", "--max-attempts", "1", "--accept-score", "0",
+                                            "--threads", "1", "--out", (kRoot / "augment").string()};
+  std::vector<std::string> refined_augment = augment;
+  refined_augment.insert(refined_augment.end(), {"--refine", "2", "--outside-weight", "50"});
+  const int augment_exit = run_to_end(refined_augment, kRoot / "augment.log");
+  EXPECT_TRUE(augment_exit == 0 || augment_exit == 3) << augment_exit << file_text(kRoot / "augment.log.err");
+  const auto settings = nlohmann::json::parse(file_text(kRoot / "augment" / "augment.json"), nullptr, false);
+  ASSERT_TRUE(settings.is_object()) << file_text(kRoot / "augment.log.err");
+  EXPECT_EQ(settings.value("refine", ""), "2");
+  EXPECT_EQ(settings.value("outside_weight", ""), "50");
+  EXPECT_NE(run_to_end(augment, kRoot / "augment-unrefined.log"), 0);
+  EXPECT_NE(file_text(kRoot / "augment-unrefined.log.err").find("other settings"), std::string::npos)
+      << file_text(kRoot / "augment-unrefined.log.err");
+  std::vector<std::string> transforms_refined = {cli, "augment", "--method", "transforms", "--ann",
+                                                 world.train_annotations.string(), "--images",
+                                                 world.image_root.string(), "--min-images", "3", "--refine", "2",
+                                                 "--out", (kRoot / "augment-transforms").string()};
+  EXPECT_EQ(run_to_end(transforms_refined, kRoot / "augment-transforms.log"), 2);
+
   // --refine refines a generator's map: without --generator it is a usage error, before any loading.
   EXPECT_NE(run_to_end({cli, "cf-eval", "--model", trained_model, "--weights", detector, "--optimize", "5",
                         "--refine", "3", "--ann", world.val_annotations.string(), "--images",
