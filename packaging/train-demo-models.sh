@@ -3,7 +3,8 @@
 # `counterscope-cli synth` writes with its default arguments.
 #
 #   packaging/train-demo-models.sh [--out DIR] [--trunk-iters N] [--finetune-iters N] [--generator-iters N]
-#                                  [--generator-warmup-iters N] [--generator-batch B] [--device cpu|cuda]
+#                                  [--generator-warmup-iters N] [--generator-local-iters N]
+#                                  [--generator-batch B] [--device cpu|cuda]
 #                                  [--install]
 #
 # The schedule, sized for a 2-core CPU (about 1.2 s per iteration of 4 images at 256 px):
@@ -13,13 +14,15 @@
 #              usual decay (x0.1 at 2/3 and 8/9) - so the five share the representation and differ in the loss
 #              of the final phase (the class-count-dependent layers a loss reshapes start fresh);
 #   3. table:  each model predicts the val split (`predict`) and is scored by `evaluate` (lvis-api semantics);
-#   4. generators: a counterfactual generator (`cf-train`) for the seesaw and the ce model, in two phases:
+#   4. generators: a counterfactual generator (`cf-train`) for the seesaw and the ce model, in three phases:
 #              the first --generator-warmup-iters with resources/configs/counterfactual-demo-warmup.json (every
 #              instance of a training image swapped: the most target-loss signal per iteration), then up to
 #              --generator-iters with resources/configs/counterfactual-demo.json (each instance swapped with
 #              probability 0.5, at least one: the generator also sees single swaps, as it is asked at explain
-#              time). Both: LEAR's loss weights except the target loss (20 instead of 1), a penalty on M outside
-#              the changed instances' boxes enlarged 2x (50) and the change mark in the code maps; generator
+#              time), then up to --generator-local-iters with resources/configs/counterfactual-demo-local.json
+#              (the same with a 10x penalty on M outside: more local maps; 0 skips this phase). All: LEAR's loss
+#              weights except the target loss (20 instead of 1), a penalty on M outside the changed instances'
+#              boxes enlarged 2x (50; 500 in phase 3) and the change mark in the code maps; generator
 #              learning rate 1e-3 instead of 2e-4 (with LEAR's own values 300 iterations left target attainment
 #              near 0; LEAR trains for days on GPUs). --generator-batch overrides the configs' 2 images per
 #              iteration (8 on a GPU, where an iteration of 8 takes 0.14 s on an H200).
@@ -35,6 +38,7 @@ trunk_iters=1000
 finetune_iters=200
 generator_warmup_iters=1000
 generator_iters=3000
+generator_local_iters=6000
 generator_batch=()
 device=cpu
 install=0
@@ -45,10 +49,11 @@ while [[ $# -gt 0 ]]; do
     --finetune-iters) finetune_iters="$2"; shift 2 ;;
     --generator-iters) generator_iters="$2"; shift 2 ;;
     --generator-warmup-iters) generator_warmup_iters="$2"; shift 2 ;;
+    --generator-local-iters) generator_local_iters="$2"; shift 2 ;;
     --generator-batch) generator_batch=(--batch-size "$2"); shift 2 ;;
     --device) device="$2"; shift 2 ;;
     --install) install=1; shift ;;
-    -h|--help) sed -n 2,30p "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n 2,31p "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "train-demo-models.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -119,7 +124,16 @@ for loss in seesaw ce; do
   "$cli" cf-train --model "$out/$loss/model.json" --weights "$out/$loss/model.safetensors" --ann "$train_ann" \
     --images "$images" --target-loss cls --iters "$generator_iters" --out "$out/$name" --resume \
     --config "$repo/resources/configs/counterfactual-demo.json" --device "$device" "${generator_batch[@]}" \
-    > "$out/$name.summary.json"
+    > "$out/$name.phase2.json"
+  if (( generator_local_iters > generator_iters )); then
+    log "$name: cf-train, phase 3 (up to $generator_local_iters iterations, 10x the penalty on M outside)"
+    "$cli" cf-train --model "$out/$loss/model.json" --weights "$out/$loss/model.safetensors" --ann "$train_ann" \
+      --images "$images" --target-loss cls --iters "$generator_local_iters" --out "$out/$name" --resume \
+      --config "$repo/resources/configs/counterfactual-demo-local.json" --device "$device" "${generator_batch[@]}" \
+      > "$out/$name.summary.json"
+  else
+    cp "$out/$name.phase2.json" "$out/$name.summary.json"
+  fi
 done
 
 if [[ $install -eq 1 ]]; then

@@ -138,22 +138,28 @@ TEST(CounterfactualOptions, DefaultsAreLearsAndJsonRoundTrips) {
 }
 
 TEST(CounterfactualOptions, ShippedDemoConfigsParse) {
-  // The two phases of packaging/train-demo-models.sh: every instance swapped, then half of them.
+  // The phases of packaging/train-demo-models.sh: every instance swapped, then half of them, then half of them
+  // with a ten times stronger penalty on M outside the changed instances.
   const std::string dir = modeling::model_config_dir();
   auto read = [&dir](const std::string& name) {
     return TrainingOptions::from_json(nlohmann::json::parse(std::ifstream(dir + "/" + name)), name);
   };
   const auto warmup = read("counterfactual-demo-warmup.json");
   const auto mixed = read("counterfactual-demo.json");
+  const auto local = read("counterfactual-demo-local.json");
   EXPECT_DOUBLE_EQ(warmup.swap_share, 1.0);
   EXPECT_DOUBLE_EQ(mixed.swap_share, 0.5);
-  for (const auto* options : {&warmup, &mixed}) {
+  EXPECT_DOUBLE_EQ(local.swap_share, 0.5);
+  EXPECT_DOUBLE_EQ(local.weights.map_outside, 10 * mixed.weights.map_outside);
+  for (const auto* options : {&warmup, &mixed, &local}) {
     EXPECT_TRUE(options->generator.mark_changes);
     EXPECT_GT(options->weights.map_outside, 0.0);
   }
-  // Both phases train the same network: a phase-1 checkpoint must resume in phase 2.
-  EXPECT_EQ(warmup.generator.to_json(), mixed.generator.to_json());
-  EXPECT_EQ(warmup.discriminator.to_json(), mixed.discriminator.to_json());
+  // The phases train the same network: each phase's checkpoint must resume in the next.
+  for (const auto* later : {&mixed, &local}) {
+    EXPECT_EQ(warmup.generator.to_json(), later->generator.to_json());
+    EXPECT_EQ(warmup.discriminator.to_json(), later->discriminator.to_json());
+  }
 }
 
 TEST(CounterfactualOptions, BadValuesNameTheField) {
