@@ -46,8 +46,8 @@ int run(const std::vector<std::string>& args) {
       .option("weights", "W", "counterfactual: detector weights")
       .option("generator", "G", "counterfactual: trained generator (cf-train)")
       .option("refine", "STEPS", "counterfactual: refine each generator map for at most STEPS optimiser steps")
-      .option("outside-weight", "W", "counterfactual --refine: weight of mean |M| outside the instance's box enlarged 2x",
-              "0")
+      .option("outside-weight", "W",
+              "counterfactual --refine: weight of mean |M| outside the instance's box enlarged 2x", "0")
       .option("accept-score", "X", "counterfactual: keep X~ when the target is attained with score >= X", "0.5")
       .option("min-area", "PIXELS", "counterfactual: smallest source instance", "32")
       .option("strength", "S", "transforms: magnitude of the operations in [0, 1]", "0.5")

@@ -117,8 +117,8 @@ std::int64_t optimize_map(modeling::MaskRcnnImpl& model, const torch::Tensor& im
     context.throw_if_cancelled();
     const torch::Tensor counterfactual = image + map;
     const TargetLossResult result = target_loss(model, {counterfactual}, {goal}, options.target_loss);
-    const bool attained = result.probabilities[row].argmax().item<std::int64_t>() == target.labels[row].item<std::int64_t>();
-    if (attained && options.stop_when_attained) break;
+    const std::int64_t top = result.probabilities[row].argmax().item<std::int64_t>();
+    if (top == target.labels[row].item<std::int64_t>() && options.stop_when_attained) break;
     torch::Tensor loss = w.target * result.loss + w.map_l1 * map_l1_loss({map}) + w.map_l2 * map_l2_loss({map});
     if (w.total_variation > 0) loss = loss + w.total_variation * total_variation_loss({counterfactual});
     if (outside_region.defined()) loss = loss + w.map_outside * map_outside_loss({map}, {outside_region});
