@@ -1,13 +1,15 @@
 // Recently opened datasets in QSettings: newest first, no duplicates, bounded; the window's File menu
-// lists them after a successful load.
+// lists them after a successful load. Also the layer toggles' persistence (stored when the action goes).
 
 #include <QAction>
 #include <QMenu>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QtTest>
 
 #include "tests/test_paths.h"
+#include "ui/action_settings.h"
 #include "ui/main_window.h"
 #include "ui/recent_datasets.h"
 
@@ -39,6 +41,25 @@ class TestRecentDatasets : public QObject {
     // Same file with another image root is another entry.
     RecentDatasets::remember(DatasetSource{QStringLiteral("/a.json"), QStringLiteral("/other")});
     QCOMPARE(RecentDatasets::load().size(), 3);
+  }
+
+  void checkedActionsAreStoredWhenTheyGoAndRestored() {
+    QSettings().remove(QStringLiteral("testLayers"));
+    {
+      QAction masks;
+      masks.setCheckable(true);
+      masks.setChecked(true);
+      persistCheckedActions({{QStringLiteral("masks"), &masks}}, QStringLiteral("testLayers"));
+      masks.toggle();
+      // Not written while the action lives: toggling must not touch the settings file.
+      QVERIFY(!QSettings().contains(QStringLiteral("testLayers/masks")));
+    }
+    QCOMPARE(QSettings().value(QStringLiteral("testLayers/masks")).toBool(), false);
+    QAction restored;
+    restored.setCheckable(true);
+    restored.setChecked(true);
+    persistCheckedActions({{QStringLiteral("masks"), &restored}}, QStringLiteral("testLayers"));
+    QVERIFY(!restored.isChecked());
   }
 
   void keepsAtMostTheMaximum() {
