@@ -54,9 +54,10 @@ ExplainPanel::ExplainPanel(ModelRegistry* registry, ExplainController* controlle
       m_measures(new QLabel(this)),
       m_diffCounts(new QLabel(this)),
       m_scores(new ScoreBars(this)) {
-  m_method->addItem(tr("Generator"));
-  m_method->addItem(tr("Optimise"));
-  m_method->addItem(tr("Generator + optimise"));
+  // Each entry carries its ExplainMethod: the rest of the panel asks for the method, never for a row number.
+  m_method->addItem(tr("Generator"), static_cast<int>(counterfactual::ExplainMethod::generator));
+  m_method->addItem(tr("Optimise"), static_cast<int>(counterfactual::ExplainMethod::optimize));
+  m_method->addItem(tr("Generator + optimise"), static_cast<int>(counterfactual::ExplainMethod::refine));
   m_method->setToolTip(tr("Generator: one pass of the trained counterfactual generator (fast). Optimise: "
                           "Adam on the map itself for this image (no generator needed, slower). Generator + "
                           "optimise: Adam from the generator's map (attains more than the generator, in fewer "
@@ -161,7 +162,8 @@ void ExplainPanel::setModel(int modelIndex) {
   m_model = modelIndex;
   if (modelIndex >= 0 && modelIndex < m_registry->count()) {
     // Default to the generator when the model has one: it is the fast path.
-    m_method->setCurrentIndex(m_registry->entry(modelIndex).hasGenerator() ? 0 : 1);
+    selectMethod(m_registry->entry(modelIndex).hasGenerator() ? counterfactual::ExplainMethod::generator
+                                                              : counterfactual::ExplainMethod::optimize);
   }
   updateState();
 }
@@ -182,8 +184,16 @@ bool ExplainPanel::setTarget(const QString& nameOrId) {
 }
 
 void ExplainPanel::setOptimize(bool optimize, int steps) {
-  m_method->setCurrentIndex(optimize ? 1 : 0);
+  selectMethod(optimize ? counterfactual::ExplainMethod::optimize : counterfactual::ExplainMethod::generator);
   m_steps->setValue(steps);
+}
+
+counterfactual::ExplainMethod ExplainPanel::selectedMethod() const {
+  return static_cast<counterfactual::ExplainMethod>(m_method->currentData().toInt());
+}
+
+void ExplainPanel::selectMethod(counterfactual::ExplainMethod method) {
+  m_method->setCurrentIndex(m_method->findData(static_cast<int>(method)));
 }
 
 QString ExplainPanel::blockedReason() const {
@@ -194,7 +204,7 @@ QString ExplainPanel::blockedReason() const {
   const auto target = m_target->categoryId();
   if (!target) return m_target->text().trimmed().isEmpty() ? tr("Type a target class.")
                                                            : tr("'%1' is no category.").arg(m_target->text());
-  if (m_method->currentIndex() != 1 && !m_registry->entry(m_model).hasGenerator())
+  if (selectedMethod() != counterfactual::ExplainMethod::optimize && !m_registry->entry(m_model).hasGenerator())
     return tr("%1 has no generator: open one (File ▸ Open generator) or choose Optimise.")
         .arg(m_registry->entry(m_model).displayName);
   return QString();
@@ -202,7 +212,7 @@ QString ExplainPanel::blockedReason() const {
 
 void ExplainPanel::updateState() {
   const bool busy = m_controller->isBusy();
-  m_steps->setEnabled(m_method->currentIndex() != 0 && !busy);
+  m_steps->setEnabled(selectedMethod() != counterfactual::ExplainMethod::generator && !busy);
   m_busy->setVisible(busy);
   m_cancelButton->setVisible(busy);
   const QString reason = blockedReason();
@@ -233,10 +243,7 @@ void ExplainPanel::explain() {
   question.image_id = m_imageId;
   question.annotation_id = *m_annotation;
   question.target_category_id = *m_target->categoryId();
-  constexpr counterfactual::ExplainMethod methods[] = {counterfactual::ExplainMethod::generator,
-                                                       counterfactual::ExplainMethod::optimize,
-                                                       counterfactual::ExplainMethod::refine};
-  question.method = methods[m_method->currentIndex()];
+  question.method = selectedMethod();
   question.optimize_steps = m_steps->value();
   if (m_controller->explain(m_model, question)) {
     m_status->setText(tr("Explaining annotation %1 as %2 with %3…")

@@ -10,6 +10,7 @@
 
 #include <QWidget>
 
+#include "core/counterfactual/explain_service.h"
 #include "core/data/lvis/dataset.h"
 
 class QComboBox;
@@ -60,6 +61,9 @@ class ExplainPanel : public QWidget {
 
  private:
   void updateState();
+  /// The method of the chosen entry of the method box, and choosing an entry by its method.
+  counterfactual::ExplainMethod selectedMethod() const;
+  void selectMethod(counterfactual::ExplainMethod method);
   void onFinished(const std::shared_ptr<const ExplainResult>& result);
   void onFailed(int modelIndex, const QString& message);
   void showResult();

@@ -21,7 +21,6 @@ struct ExplainService::Impl {
   data::CategoryLabels labels;
   modeling::MaskRcnn model{nullptr};
   std::optional<GeneratorExplainer> generator;
-  CounterfactualGenerator generator_module{nullptr};  // the same generator, for refining explainers
   std::mutex mutex;  // the model's forward passes are not meant to run concurrently
 
   Impl(const data::Dataset& dataset_, std::string root)
@@ -74,8 +73,7 @@ bool ExplainService::has_generator() const { return m_impl->generator.has_value(
 void ExplainService::load_generator(const std::string& generator_path) {
   CounterfactualGenerator generator = counterfactual::load_generator(generator_path, m_impl->model->config());
   const std::lock_guard<std::mutex> lock(m_impl->mutex);
-  m_impl->generator.emplace(m_impl->model, generator);
-  m_impl->generator_module = std::move(generator);
+  m_impl->generator.emplace(m_impl->model, std::move(generator));
 }
 
 ExplainAnswer ExplainService::explain(const ExplainQuestion& question, const JobContext& context,
@@ -102,7 +100,7 @@ ExplainAnswer ExplainService::explain(const ExplainQuestion& question, const Job
       options.learning_rate = question.learning_rate;
       options.weights.map_outside = question.outside_weight;
       if (question.method == ExplainMethod::refine) {
-        RefiningExplainer explainer(impl.model, impl.generator_module, options);
+        RefiningExplainer explainer(impl.model, impl.generator->generator(), options);
         answer.explanation = explainer.explain(asked.request, context);
       } else {
         OptimizingExplainer explainer(impl.model, options);

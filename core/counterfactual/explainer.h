@@ -57,6 +57,8 @@ class GeneratorExplainer : public Explainer {
   /// The generator must have been built (or loaded) for `model` (load_generator checks the file's metadata).
   GeneratorExplainer(modeling::MaskRcnn model, CounterfactualGenerator generator);
   std::string method() const override { return "generator"; }
+  /// The generator this explainer runs (shared, not copied: a refining explainer can start from it).
+  CounterfactualGenerator generator() const { return m_generator; }
 
  protected:
   MapResult make_map(const torch::Tensor& image, const InstanceSet& original, const InstanceSet& target,
