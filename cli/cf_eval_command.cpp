@@ -1,4 +1,4 @@
-// `counterscope-cli cf-eval --model CONFIG --weights W (--generator G [--refine STEPS] | --optimize STEPS)
+// `counterscope-cli cf-eval --model CONFIG --weights W (--generator G [--refine STEPS] | --optimize STEPS | --twin)
 // --ann ANN.json --images ROOT --pairs N [--seed S]`: explains N random (instance, target) pairs and prints the
 // mean measures as JSON (attainment rate, also by the target's frequency group, score gain, sparsity, locality,
 // seconds; NCC with --world). For the optimising explainers also the attainment within step budgets, and with
@@ -80,7 +80,7 @@ int run(const std::vector<std::string>& args) {
   // attainment for every smaller step budget (the "same attainment" a faster explainer is compared at).
   std::vector<std::int64_t> attained_at_step;
   std::vector<nlohmann::ordered_json> per_pair;
-  Mean attained, gain, target_after, sparsity, locality, seconds, map_seconds, steps, ncc, gained, lost;
+  Mean attained, recognised, gain, target_after, sparsity, locality, seconds, map_seconds, steps, ncc, gained, lost;
   std::int64_t done = 0;
   for (const ExplainPair& pair : sampled) {
     DatasetExplainRequest asked =
@@ -91,6 +91,7 @@ int run(const std::vector<std::string>& args) {
     const Explanation e = explainer->explain(asked.request);
     const ExplanationMeasures& m = e.measures;
     attained.add(m.target_attained ? 1.0 : 0.0);
+    recognised.add(e.top_label_before == e.source_label ? 1.0 : 0.0);
     const auto target_index = dataset.category_index(pair.target_category_id);
     const data::Frequency group = target_index ? dataset.categories[*target_index].frequency : data::Frequency::unknown;
     attained_by_group[data::frequency_name(group)].add(m.target_attained ? 1.0 : 0.0);
@@ -112,6 +113,7 @@ int run(const std::vector<std::string>& args) {
                           {"target_category_id", pair.target_category_id},
                           {"target_group", data::frequency_name(group)},
                           {"target_attained", m.target_attained},
+                          {"source_recognised", e.top_label_before == e.source_label},
                           {"score_gain", m.score_gain},
                           {"sparsity", m.sparsity},
                           {"locality", m.locality},
@@ -132,6 +134,8 @@ int run(const std::vector<std::string>& args) {
   out["target_attained"] = attained.json();
   for (const auto& [group, rate] : attained_by_group)
     out["target_attained_by_group"][group] = {{"pairs", rate.count}, {"attained", rate.json()}};
+  // How often the model names the instance's own class on X: the recognition every target also depends on.
+  out["source_recognised"] = recognised.json();
   out["score_gain"] = gain.json();
   out["target_score_after"] = target_after.json();
   out["sparsity"] = sparsity.json();
@@ -143,7 +147,7 @@ int run(const std::vector<std::string>& args) {
   out["seconds"] = seconds.json();
   out["map_seconds"] = map_seconds.json();
   out["steps"] = steps.json();
-  if (explainer->method() != "generator") {
+  if (parser.get_optional("optimize") || parser.get_optional("refine")) {
     const std::int64_t cap = parser.get_int(parser.get_optional("optimize") ? "optimize" : "refine");
     for (const std::int64_t budget : {0, 1, 2, 5, 10, 20, 30, 50, 100, 200, 500, 1000}) {
       if (budget > cap) break;

@@ -19,12 +19,18 @@ void add_explainer_options(ArgParser& parser) {
       .option("lr", "RATE", "learning rate of --optimize and --refine", "0.01")
       .option("target-loss", "KIND", "loss of --optimize and --refine: cls, box or mask", "cls")
       .option("outside-weight", "W",
-              "--optimize and --refine: weight of mean |M| outside the instance's box enlarged 2x", "0");
+              "--optimize and --refine: weight of mean |M| outside the instance's box enlarged 2x", "0")
+      .flag("twin",
+            "no explainer: M is the ground-truth twin - X of the synthetic world (needs --world); the attainment a "
+            "perfectly semantic map reaches on this model");
 }
 
 void check_explainer_choice(const ArgParser& parser) {
-  if (parser.get_optional("generator").has_value() == parser.get_optional("optimize").has_value())
-    throw UsageError("give exactly one of --generator G and --optimize STEPS");
+  const int chosen = int{parser.get_optional("generator").has_value()} + int{parser.get_optional("optimize").has_value()} +
+                     int{parser.get_flag("twin")};
+  if (chosen != 1) throw UsageError("give exactly one of --generator G, --optimize STEPS and --twin");
+  if (parser.get_flag("twin") && !parser.get_optional("world"))
+    throw UsageError("--twin shows the synthetic world's ground-truth twin: give --world DIR too");
   if (parser.get_optional("refine") && !parser.get_optional("generator"))
     throw UsageError("--refine STEPS refines a generator's map: give --generator G too");
 }
@@ -53,6 +59,7 @@ std::unique_ptr<Explainer> make_explainer(const ArgParser& parser, modeling::Mas
       return std::make_unique<RefiningExplainer>(model, generator, optimizer_options(parser, "refine"));
     return std::make_unique<GeneratorExplainer>(model, generator);
   }
+  if (parser.get_flag("twin")) return std::make_unique<TwinExplainer>(model);
   return std::make_unique<OptimizingExplainer>(model, optimizer_options(parser, "optimize"));
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // The options `explain` and `cf-eval` share: the detector under study and how M is found (a trained generator,
-// the generator-free optimiser, or the generator's map refined by the optimiser), declared and turned into an
-// explainer in one place.
+// the generator-free optimiser, the generator's map refined by the optimiser, or the synthetic world's
+// ground-truth twin as the reference), declared and turned into an explainer in one place.
 
 #include <memory>
 
@@ -11,13 +11,14 @@
 
 namespace counterscope::cli {
 
-/// Declares --model, --weights, --generator, --optimize, --refine, --lr, --target-loss and --outside-weight.
+/// Declares --model, --weights, --generator, --optimize, --refine, --lr, --target-loss, --outside-weight and
+/// --twin (the command declares --world).
 void add_explainer_options(ArgParser& parser);
-/// UsageError unless exactly one of --generator and --optimize was given, and --refine only with --generator
-/// (checked before any loading).
+/// UsageError unless exactly one of --generator, --optimize and --twin was given, --refine only with
+/// --generator, --twin only with --world (checked before any loading).
 void check_explainer_choice(const ArgParser& parser);
-/// The generator explainer (--generator, checked against `model`; refined with --refine STEPS) or the
-/// optimiser (--optimize STEPS).
+/// The generator explainer (--generator, checked against `model`; refined with --refine STEPS), the optimiser
+/// (--optimize STEPS) or the twin reference (--twin).
 std::unique_ptr<counterfactual::Explainer> make_explainer(const ArgParser& parser, modeling::MaskRcnn model);
 
 }  // namespace counterscope::cli

@@ -200,7 +200,7 @@ Explanation Explainer::explain(const ExplainRequest& request, const JobContext& 
 
   context.report("explain: map", 0, 1);
   const auto map_start = Clock::now();
-  MapResult made = make_map(image, original, target, request.instance, context);
+  MapResult made = make_map(request, image, original, target, context);
   Explanation out;
   out.method = method();
   out.measures.map_seconds = seconds_since(map_start);
@@ -270,8 +270,8 @@ GeneratorExplainer::GeneratorExplainer(modeling::MaskRcnn model, CounterfactualG
   m_generator->eval();
 }
 
-Explainer::MapResult GeneratorExplainer::make_map(const torch::Tensor& image, const InstanceSet& original,
-                                                  const InstanceSet& target, std::size_t instance,
+Explainer::MapResult GeneratorExplainer::make_map(const ExplainRequest& request, const torch::Tensor& image,
+                                                  const InstanceSet& original, const InstanceSet& target,
                                                   const JobContext& context) {
   torch::NoGradGuard no_grad;
   modeling::BackboneOutput features;
@@ -282,11 +282,11 @@ Explainer::MapResult GeneratorExplainer::make_map(const torch::Tensor& image, co
 OptimizingExplainer::OptimizingExplainer(modeling::MaskRcnn model, OptimizerExplainerOptions options)
     : Explainer(std::move(model)), m_options(std::move(options)) {}
 
-Explainer::MapResult OptimizingExplainer::make_map(const torch::Tensor& image, const InstanceSet& original,
-                                                   const InstanceSet& target, std::size_t instance,
+Explainer::MapResult OptimizingExplainer::make_map(const ExplainRequest& request, const torch::Tensor& image,
+                                                   const InstanceSet& original, const InstanceSet& target,
                                                    const JobContext& context) {
   torch::Tensor map = torch::zeros_like(image);
-  const std::int64_t steps = optimize_map(*m_model, image, map, target, instance, m_options, context);
+  const std::int64_t steps = optimize_map(*m_model, image, map, target, request.instance, m_options, context);
   return {map, steps, std::nullopt};
 }
 
@@ -294,19 +294,31 @@ RefiningExplainer::RefiningExplainer(modeling::MaskRcnn model, CounterfactualGen
                                      OptimizerExplainerOptions options)
     : GeneratorExplainer(std::move(model), std::move(generator)), m_options(std::move(options)) {}
 
-Explainer::MapResult RefiningExplainer::make_map(const torch::Tensor& image, const InstanceSet& original,
-                                                 const InstanceSet& target, std::size_t instance,
+Explainer::MapResult RefiningExplainer::make_map(const ExplainRequest& request, const torch::Tensor& image,
+                                                 const InstanceSet& original, const InstanceSet& target,
                                                  const JobContext& context) {
-  MapResult proposal = GeneratorExplainer::make_map(image, original, target, instance, context);
+  MapResult proposal = GeneratorExplainer::make_map(request, image, original, target, context);
   torch::Tensor map;
   {
     // Start from a valid image, as every optimiser step ends on one.
     torch::NoGradGuard no_grad;
     map = (image + proposal.map).clamp(0.0, 1.0) - image;
   }
-  proposal.steps = optimize_map(*m_model, image, map, target, instance, m_options, context);
+  proposal.steps = optimize_map(*m_model, image, map, target, request.instance, m_options, context);
   proposal.map = map;
   return proposal;  // the backbone pass on X is still valid: X itself did not change
+}
+
+Explainer::MapResult TwinExplainer::make_map(const ExplainRequest& request, const torch::Tensor& image,
+                                             const InstanceSet& original, const InstanceSet& target,
+                                             const JobContext& context) {
+  if (request.ground_truth_difference.empty())
+    throw InputError("explain request", "ground_truth_difference", "empty",
+                     "the twin explainer shows the synthetic world's ground-truth twin: give the world (--world)");
+  cv::Mat difference = request.ground_truth_difference;
+  if (!difference.isContinuous()) difference = difference.clone();
+  const auto hwc = torch::from_blob(difference.data, {difference.rows, difference.cols, 3}, torch::kFloat);
+  return {hwc.permute({2, 0, 1}).clone().to(m_device), 0, std::nullopt};
 }
 
 }  // namespace counterscope::counterfactual

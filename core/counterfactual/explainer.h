@@ -4,7 +4,10 @@
 //   GeneratorExplainer  - one forward pass of a trained counterfactual generator (fast; needs cf-train);
 //   OptimizingExplainer - Adam on M itself for this image (no training, any model; the speed baseline);
 //   RefiningExplainer   - the generator's M as the optimiser's starting point: the generator's one-shot guess
-//                         (amortised over the training set) refined for this image until the target is attained.
+//                         (amortised over the training set) refined for this image until the target is attained;
+//   TwinExplainer       - no search at all: M is the synthetic world's ground-truth difference (twin - X). It
+//                         is the reference, not a tool: its attainment is what a perfectly semantic map reaches
+//                         on this detector, the ceiling the others are read against.
 // explain() validates the request, makes M, forms X~ = clamp(X + M, 0, 1) (an image must stay an image; M is
 // then reported as X~ - X), runs the frozen detector on X and X~, and computes the measures.
 
@@ -44,9 +47,9 @@ class Explainer {
     std::optional<modeling::BackboneOutput> image_features;
   };
   /// `image` [3, H, W] on the model's device; `original` / `target` the instance labels before and after the
-  /// swap; `instance` the index of the swapped instance.
-  virtual MapResult make_map(const torch::Tensor& image, const InstanceSet& original, const InstanceSet& target,
-                             std::size_t instance, const JobContext& context) = 0;
+  /// swap; `request.instance` the index of the swapped instance.
+  virtual MapResult make_map(const ExplainRequest& request, const torch::Tensor& image, const InstanceSet& original,
+                             const InstanceSet& target, const JobContext& context) = 0;
 
   modeling::MaskRcnn m_model;
   torch::Device m_device;
@@ -61,8 +64,8 @@ class GeneratorExplainer : public Explainer {
   CounterfactualGenerator generator() const { return m_generator; }
 
  protected:
-  MapResult make_map(const torch::Tensor& image, const InstanceSet& original, const InstanceSet& target,
-                     std::size_t instance, const JobContext& context) override;
+  MapResult make_map(const ExplainRequest& request, const torch::Tensor& image, const InstanceSet& original,
+                     const InstanceSet& target, const JobContext& context) override;
 
  private:
   CounterfactualGenerator m_generator;
@@ -76,8 +79,8 @@ class RefiningExplainer : public GeneratorExplainer {
   std::string method() const override { return "generator+optimize"; }
 
  protected:
-  MapResult make_map(const torch::Tensor& image, const InstanceSet& original, const InstanceSet& target,
-                     std::size_t instance, const JobContext& context) override;
+  MapResult make_map(const ExplainRequest& request, const torch::Tensor& image, const InstanceSet& original,
+                     const InstanceSet& target, const JobContext& context) override;
 
  private:
   OptimizerExplainerOptions m_options;
@@ -89,11 +92,22 @@ class OptimizingExplainer : public Explainer {
   std::string method() const override { return "optimize"; }
 
  protected:
-  MapResult make_map(const torch::Tensor& image, const InstanceSet& original, const InstanceSet& target,
-                     std::size_t instance, const JobContext& context) override;
+  MapResult make_map(const ExplainRequest& request, const torch::Tensor& image, const InstanceSet& original,
+                     const InstanceSet& target, const JobContext& context) override;
 
  private:
   OptimizerExplainerOptions m_options;
+};
+
+class TwinExplainer : public Explainer {
+ public:
+  explicit TwinExplainer(modeling::MaskRcnn model) : Explainer(std::move(model)) {}
+  std::string method() const override { return "twin"; }
+
+ protected:
+  /// Throws InputError when the request carries no ground-truth difference.
+  MapResult make_map(const ExplainRequest& request, const torch::Tensor& image, const InstanceSet& original,
+                     const InstanceSet& target, const JobContext& context) override;
 };
 
 /// The request's instances as tensors on `device`; with `swap`, the asked instance carries the target label

@@ -102,6 +102,9 @@ TEST(CounterfactualCommands, TrainAGeneratorContinueItFromItsFileAndEvaluate) {
   EXPECT_NEAR(grouped_attained / pairs, attained, 1e-9);
   for (const char* key : {"score_gain", "locality", "sparsity", "seconds"})
     EXPECT_TRUE(measures.at(key).is_number()) << key;
+  const double recognised = measures.at("source_recognised").get<double>();
+  EXPECT_GE(recognised, 0.0);
+  EXPECT_LE(recognised, 1.0);
 
   // The same pairs refined from the generator's maps: the refinement stops at the first attaining step, so it
   // attains at least as often as the generator alone, within its step cap.
@@ -176,6 +179,22 @@ TEST(CounterfactualCommands, TrainAGeneratorContinueItFromItsFileAndEvaluate) {
             0);
   EXPECT_NE(file_text(kRoot / "cf-eval-bad.log.err").find("--refine"), std::string::npos)
       << file_text(kRoot / "cf-eval-bad.log.err");
+  // --twin replaces the explainer by the synthetic world's twins: with another explainer, or without the world
+  // it reads them from, it is a usage error.
+  const std::vector<std::string> eval_base = {cli, "cf-eval", "--model", trained_model, "--weights", detector,
+                                              "--ann", world.val_annotations.string(), "--images",
+                                              world.image_root.string(), "--pairs", "1"};
+  std::vector<std::string> twin_and_generator = eval_base;
+  twin_and_generator.insert(twin_and_generator.end(), {"--twin", "--world", (kRoot / "world").string(), "--generator",
+                                                       (kRoot / "phase2" / "generator.safetensors").string()});
+  EXPECT_EQ(run_to_end(twin_and_generator, kRoot / "cf-eval-twin-twice.log"), 2);
+  EXPECT_NE(file_text(kRoot / "cf-eval-twin-twice.log.err").find("exactly one"), std::string::npos)
+      << file_text(kRoot / "cf-eval-twin-twice.log.err");
+  std::vector<std::string> twin_without_world = eval_base;
+  twin_without_world.push_back("--twin");
+  EXPECT_EQ(run_to_end(twin_without_world, kRoot / "cf-eval-twin-alone.log"), 2);
+  EXPECT_NE(file_text(kRoot / "cf-eval-twin-alone.log.err").find("--world"), std::string::npos)
+      << file_text(kRoot / "cf-eval-twin-alone.log.err");
 }
 
 }  // namespace

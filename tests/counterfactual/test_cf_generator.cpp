@@ -367,6 +367,31 @@ TEST_F(ExplainerTest, GeneratorExplanationIsWrittenWithAllFiles) {
   EXPECT_GT(heatmap.cols, 64);  // the legend sits beside the map
 }
 
+TEST_F(ExplainerTest, TwinExplainerAppliesTheGroundTruthDifference) {
+  auto asked = request(2, 21, 1);
+  // A difference that changes only a patch inside the instance's box, the way a twin redraws its object.
+  cv::Mat difference(64, 64, CV_32FC3, cv::Scalar::all(0.0));
+  const auto& box = asked.request.instances[asked.request.instance].box;
+  const cv::Rect patch(static_cast<int>(box[0]) + 1, static_cast<int>(box[1]) + 1, 3, 3);
+  difference(patch).setTo(cv::Scalar(0.2, -0.1, 0.05));
+  TwinExplainer explainer(tiny_model());
+  EXPECT_NE(message_of([&] { explainer.explain(asked.request); }).find("ground_truth_difference"), std::string::npos);
+
+  cv::Mat image_float;
+  asked.request.image.convertTo(image_float, CV_32FC3, 1.0 / 255.0);
+  // Clamping X + M to an image may shorten M where X is near 0 or 1: the reference is the clamped difference.
+  cv::Mat clamped = cv::min(cv::max(image_float + difference, 0.0), 1.0) - image_float;
+  asked.request.ground_truth_difference = difference;
+  const Explanation e = explainer.explain(asked.request);
+  EXPECT_EQ(e.method, "twin");
+  EXPECT_EQ(e.measures.steps, 0);
+  EXPECT_LT(cv::norm(e.map, clamped, cv::NORM_INF), 1e-6);
+  ASSERT_TRUE(e.measures.ncc.has_value());
+  EXPECT_GT(*e.measures.ncc, 0.99);
+  EXPECT_DOUBLE_EQ(e.measures.locality, 1.0);  // all of M lies in the instance's box
+  EXPECT_EQ(e.measures.target_attained, e.top_label_after == 1);
+}
+
 TEST_F(ExplainerTest, BadRequestsAreClearErrors) {
   const data::CategoryLabels labels(dataset);
   EXPECT_NE(message_of([&] { request(1, 12, 2); }).find("already is this class"), std::string::npos);
