@@ -87,7 +87,8 @@ int run(const std::vector<std::string>& args) {
         make_explain_request(dataset, labels, parser.get("images"), pair.image_id, pair.annotation_id, pair.target_category_id);
     if (const auto world = parser.get_optional("world"))
       asked.request.ground_truth_difference = synthetic_twin_difference(
-          *world, parser.get("split"), pair.image_id, pair.annotation_id, name_of(asked.request.target_label));
+          *world, parser.get("split"), pair.image_id, pair.annotation_id, name_of(asked.request.target_label),
+          parser.get_flag("twin-context"));
     const Explanation e = explainer->explain(asked.request);
     const ExplanationMeasures& m = e.measures;
     attained.add(m.target_attained ? 1.0 : 0.0);
@@ -129,6 +130,7 @@ int run(const std::vector<std::string>& args) {
   out["method"] = explainer->method();
   out["model"] = model->config().name;
   if (generator_path) out["generator"] = *generator_path;
+  if (parser.get_flag("twin-context")) out["twin_context"] = true;  // the twins also moved to the target's background
   out["pairs"] = pairs;
   out["seed"] = parser.get_int64("seed");
   out["target_attained"] = attained.json();

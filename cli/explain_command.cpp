@@ -57,7 +57,8 @@ int run(const std::vector<std::string>& args) {
   const LabelNamer name_of = category_namer(dataset, labels);
   if (const auto world = parser.get_optional("world"))
     asked.request.ground_truth_difference = synthetic_twin_difference(
-        *world, parser.get("split"), asked.image_id, asked.annotation_id, name_of(asked.request.target_label));
+        *world, parser.get("split"), asked.image_id, asked.annotation_id, name_of(asked.request.target_label),
+        parser.get_flag("twin-context"));
 
   modeling::MaskRcnn model = load_detector(parser.get("model"), parser.get("weights"), &labels, parser.get("ann"));
   const std::unique_ptr<Explainer> explainer = make_explainer(parser, model);

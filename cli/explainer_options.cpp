@@ -22,7 +22,8 @@ void add_explainer_options(ArgParser& parser) {
               "--optimize and --refine: weight of mean |M| outside the instance's box enlarged 2x", "0")
       .flag("twin",
             "no explainer: M is the ground-truth twin - X of the synthetic world (needs --world); the attainment a "
-            "perfectly semantic map reaches on this model");
+            "perfectly semantic map reaches on this model")
+      .flag("twin-context", "with --twin: the twin also moves the scene to the target class's usual background");
 }
 
 void check_explainer_choice(const ArgParser& parser) {
@@ -31,6 +32,8 @@ void check_explainer_choice(const ArgParser& parser) {
   if (chosen != 1) throw UsageError("give exactly one of --generator G, --optimize STEPS and --twin");
   if (parser.get_flag("twin") && !parser.get_optional("world"))
     throw UsageError("--twin shows the synthetic world's ground-truth twin: give --world DIR too");
+  if (parser.get_flag("twin-context") && !parser.get_flag("twin"))
+    throw UsageError("--twin-context changes the twin's background: give --twin too");
   if (parser.get_optional("refine") && !parser.get_optional("generator"))
     throw UsageError("--refine STEPS refines a generator's map: give --generator G too");
 }

@@ -11,11 +11,11 @@
 
 namespace counterscope::cli {
 
-/// Declares --model, --weights, --generator, --optimize, --refine, --lr, --target-loss, --outside-weight and
-/// --twin (the command declares --world).
+/// Declares --model, --weights, --generator, --optimize, --refine, --lr, --target-loss, --outside-weight,
+/// --twin and --twin-context (the command declares --world).
 void add_explainer_options(ArgParser& parser);
 /// UsageError unless exactly one of --generator, --optimize and --twin was given, --refine only with
-/// --generator, --twin only with --world (checked before any loading).
+/// --generator, --twin only with --world, --twin-context only with --twin (checked before any loading).
 void check_explainer_choice(const ArgParser& parser);
 /// The generator explainer (--generator, checked against `model`; refined with --refine STEPS), the optimiser
 /// (--optimize STEPS) or the twin reference (--twin).

@@ -2,6 +2,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "core/data/synthetic/category_spec.h"
 #include "core/data/synthetic/counterfactual_twin.h"
 #include "core/data/synthetic/world_generator.h"
 #include "core/util/error.h"
@@ -9,7 +10,8 @@
 namespace counterscope::counterfactual {
 
 cv::Mat synthetic_twin_difference(const std::string& world_dir, const std::string& split, std::int64_t image_id,
-                                  std::int64_t annotation_id, const std::string& target_category) {
+                                  std::int64_t annotation_id, const std::string& target_category,
+                                  bool in_target_context) {
   using namespace data::synthetic;
   TwinRequest request;
   const auto parsed = split_from_name(split);
@@ -18,6 +20,14 @@ cv::Mat synthetic_twin_difference(const std::string& world_dir, const std::strin
   request.image_id = image_id;
   request.annotation_id = annotation_id;
   request.target_category = target_category;
+  if (in_target_context) {
+    const auto& specs = default_category_specs();
+    const auto target = find_category(specs, target_category);
+    if (!target)
+      throw InputError("synthetic world", "target", quote_for_message(target_category),
+                       "not a category of the synthetic world");
+    request.background = specs[*target].context;
+  }
   const CounterfactualTwin twin = render_counterfactual_twin(load_world_options(world_dir), request);
   cv::Mat original, changed, difference;
   cv::cvtColor(twin.original, original, cv::COLOR_BGR2RGB);

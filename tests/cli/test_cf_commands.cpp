@@ -195,6 +195,11 @@ TEST(CounterfactualCommands, TrainAGeneratorContinueItFromItsFileAndEvaluate) {
   EXPECT_EQ(run_to_end(twin_without_world, kRoot / "cf-eval-twin-alone.log"), 2);
   EXPECT_NE(file_text(kRoot / "cf-eval-twin-alone.log.err").find("--world"), std::string::npos)
       << file_text(kRoot / "cf-eval-twin-alone.log.err");
+  std::vector<std::string> context_without_twin = eval_base;
+  context_without_twin.insert(context_without_twin.end(), {"--twin-context", "--optimize", "2"});
+  EXPECT_EQ(run_to_end(context_without_twin, kRoot / "cf-eval-context-alone.log"), 2);
+  EXPECT_NE(file_text(kRoot / "cf-eval-context-alone.log.err").find("--twin"), std::string::npos)
+      << file_text(kRoot / "cf-eval-context-alone.log.err");
 }
 
 }  // namespace

@@ -3,8 +3,15 @@
 
 #include "core/data/synthetic/counterfactual_twin.h"
 
-#include <gtest/gtest.h>
+#include <filesystem>
+#include <fstream>
 
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "core/counterfactual/synthetic_reference.h"
+#include "core/data/synthetic/world_generator.h"
 #include "core/util/error.h"
 
 namespace counterscope::data::synthetic {
@@ -84,6 +91,40 @@ TEST(CounterfactualTwin, BackgroundSwapKeepsTheObjects) {
   EXPECT_GT(changed_pixels(on_snow.twin, on_asphalt.twin, cv::Mat()), 0);
   EXPECT_GT(changed_pixels(on_snow.original, on_snow.twin, cv::Mat()), 0);
   EXPECT_EQ(changed_pixels(on_snow.original, on_snow.twin, on_snow.original_mask == 0), 0);
+}
+
+// twin - X in RGB [0, 1] units, the form the explainers compare maps with.
+cv::Mat rgb_difference(const CounterfactualTwin& twin) {
+  cv::Mat original, changed;
+  cv::cvtColor(twin.original, original, cv::COLOR_BGR2RGB);
+  cv::cvtColor(twin.twin, changed, cv::COLOR_BGR2RGB);
+  original.convertTo(original, CV_32FC3, 1.0 / 255.0);
+  changed.convertTo(changed, CV_32FC3, 1.0 / 255.0);
+  return changed - original;
+}
+
+TEST(CounterfactualTwin, GroundTruthDifferenceOfAWorldFolderOptionallyInTheTargetsContext) {
+  const WorldOptions options = tiny_options();
+  const auto dir = std::filesystem::temp_directory_path() / "test_counterfactual_twin_world";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "world.json") << nlohmann::json{{"options", options.to_json()}}.dump();
+  const GeneratedImage x = render_world_image(options, Split::val, 3);
+  const auto& annotation = x.annotations.at(0);
+  const CategorySpec& target = default_category_specs()[annotation.category == 0 ? 1 : 0];
+
+  const cv::Mat object_only =
+      counterfactual::synthetic_twin_difference(dir.string(), "val", 3, annotation.id, target.name);
+  const cv::Mat in_context =
+      counterfactual::synthetic_twin_difference(dir.string(), "val", 3, annotation.id, target.name, true);
+  const auto expected_object_only =
+      rgb_difference(render_counterfactual_twin(options, {Split::val, 3, annotation.id, target.name, std::nullopt}));
+  const auto expected_in_context =
+      rgb_difference(render_counterfactual_twin(options, {Split::val, 3, annotation.id, target.name, target.context}));
+  EXPECT_EQ(cv::norm(object_only, expected_object_only, cv::NORM_INF), 0.0);
+  EXPECT_EQ(cv::norm(in_context, expected_in_context, cv::NORM_INF), 0.0);
+  EXPECT_THROW(counterfactual::synthetic_twin_difference(dir.string(), "val", 3, annotation.id, "unicorn", true),
+               InputError);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(CounterfactualTwin, BadRequestsNameTheField) {
