@@ -27,8 +27,8 @@ void add_explainer_options(ArgParser& parser) {
 }
 
 void check_explainer_choice(const ArgParser& parser) {
-  const int chosen = int{parser.get_optional("generator").has_value()} + int{parser.get_optional("optimize").has_value()} +
-                     int{parser.get_flag("twin")};
+  const int chosen = int{parser.get_optional("generator").has_value()} +
+                     int{parser.get_optional("optimize").has_value()} + int{parser.get_flag("twin")};
   if (chosen != 1) throw UsageError("give exactly one of --generator G, --optimize STEPS and --twin");
   if (parser.get_flag("twin") && !parser.get_optional("world"))
     throw UsageError("--twin shows the synthetic world's ground-truth twin: give --world DIR too");

@@ -75,7 +75,7 @@ int runApplication(int argc, char** argv) {
                        std::fprintf(exitCode == 0 ? stdout : stderr, "counterscope: %s\n", qPrintable(message));
                        application.exit(exitCode);
                      });
-    session->setExplanation(options.annotationId, options.target, options.optimizeSteps);
+    session->setExplanation(options.annotationId, options.target, options.optimizeSteps, options.twin);
     session->setCompare(options.compare);
     session->start();
   } else {

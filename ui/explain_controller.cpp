@@ -2,6 +2,7 @@
 
 #include <QtConcurrent/QtConcurrentRun>
 
+#include "core/counterfactual/synthetic_reference.h"
 #include "core/util/error.h"
 #include "ui/model_registry.h"
 
@@ -26,6 +27,11 @@ QString ExplainController::cannotExplainReason(int modelIndex) const {
   if (model.state == ModelEntry::State::failed) return tr("%1 failed to load: %2").arg(model.displayName, model.error);
   if (!m_registry->dataset()) return tr("No dataset open.");
   return QString();
+}
+
+bool ExplainController::hasGroundTruth() const {
+  const auto dataset = m_registry->dataset();
+  return dataset && counterfactual::synthetic_world_of(dataset->source_path).has_value();
 }
 
 bool ExplainController::explain(int modelIndex, const counterfactual::ExplainQuestion& question) {
@@ -62,6 +68,13 @@ bool ExplainController::explain(int modelIndex, const counterfactual::ExplainQue
         usable = std::make_shared<counterfactual::ExplainService>(
             source.config.toStdString(), source.weights.toStdString(), source.generator.toStdString(), *dataset,
             imageRoot.toStdString());
+        if (const auto world = counterfactual::synthetic_world_of(dataset->source_path)) {
+          usable->set_ground_truth([world = *world](std::int64_t imageId, std::int64_t annotationId,
+                                                    const std::string& target) {
+            return counterfactual::synthetic_twin_difference(world.world_dir, world.split, imageId, annotationId,
+                                                             target);
+          });
+        }
       }
       outcome.service = usable;
       JobContext context;

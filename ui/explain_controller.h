@@ -1,7 +1,8 @@
 #pragma once
 // Runs explanations in a worker thread: keeps one ExplainService (detector + generator) per model, loaded
 // on first use, and one explanation at a time with a cancel flag. Results and failures arrive as signals
-// on the GUI thread; the application never blocks on the explainer.
+// on the GUI thread; the application never blocks on the explainer. On a synthetic world the services are
+// given the world's ground-truth twins.
 
 #include <atomic>
 #include <map>
@@ -40,6 +41,9 @@ class ExplainController : public QObject {
   bool isBusy() const { return m_watcher.isRunning(); }
   /// Why model `modelIndex` cannot explain (empty when it can).
   QString cannotExplainReason(int modelIndex) const;
+  /// True when the open dataset is a split of a synthetic world (WORLD/annotations/{train,val}.json beside
+  /// WORLD/world.json): explanations then carry NCC with the ground-truth twin, and the twin method works.
+  bool hasGroundTruth() const;
 
  Q_SIGNALS:
   void started(int modelIndex);

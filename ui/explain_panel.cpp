@@ -58,10 +58,12 @@ ExplainPanel::ExplainPanel(ModelRegistry* registry, ExplainController* controlle
   m_method->addItem(tr("Generator"), static_cast<int>(counterfactual::ExplainMethod::generator));
   m_method->addItem(tr("Optimise"), static_cast<int>(counterfactual::ExplainMethod::optimize));
   m_method->addItem(tr("Generator + optimise"), static_cast<int>(counterfactual::ExplainMethod::refine));
+  m_method->addItem(tr("Ground-truth twin"), static_cast<int>(counterfactual::ExplainMethod::twin));
   m_method->setToolTip(tr("Generator: one pass of the trained counterfactual generator (fast). Optimise: "
                           "Adam on the map itself for this image (no generator needed, slower). Generator + "
                           "optimise: Adam from the generator's map (attains more than the generator, in fewer "
-                          "steps than Optimise)."));
+                          "steps than Optimise). Ground-truth twin (synthetic world only): the world redrawn "
+                          "with the instance as the target class, the reference a map is read against."));
   m_steps->setRange(1, 1000);
   m_steps->setValue(60);
   m_steps->setSuffix(tr(" steps"));
@@ -184,7 +186,11 @@ bool ExplainPanel::setTarget(const QString& nameOrId) {
 }
 
 void ExplainPanel::setOptimize(bool optimize, int steps) {
-  selectMethod(optimize ? counterfactual::ExplainMethod::optimize : counterfactual::ExplainMethod::generator);
+  setMethod(optimize ? counterfactual::ExplainMethod::optimize : counterfactual::ExplainMethod::generator, steps);
+}
+
+void ExplainPanel::setMethod(counterfactual::ExplainMethod method, int steps) {
+  selectMethod(method);
   m_steps->setValue(steps);
 }
 
@@ -204,15 +210,23 @@ QString ExplainPanel::blockedReason() const {
   const auto target = m_target->categoryId();
   if (!target) return m_target->text().trimmed().isEmpty() ? tr("Type a target class.")
                                                            : tr("'%1' is no category.").arg(m_target->text());
-  if (selectedMethod() != counterfactual::ExplainMethod::optimize && !m_registry->entry(m_model).hasGenerator())
+  const counterfactual::ExplainMethod method = selectedMethod();
+  const bool needsGenerator =
+      method == counterfactual::ExplainMethod::generator || method == counterfactual::ExplainMethod::refine;
+  if (needsGenerator && !m_registry->entry(m_model).hasGenerator())
     return tr("%1 has no generator: open one (File ▸ Open generator) or choose Optimise.")
         .arg(m_registry->entry(m_model).displayName);
+  if (method == counterfactual::ExplainMethod::twin && !m_controller->hasGroundTruth())
+    return tr("The ground-truth twin exists only on a synthetic world (annotations made by counterscope-cli synth).");
   return QString();
 }
 
 void ExplainPanel::updateState() {
   const bool busy = m_controller->isBusy();
-  m_steps->setEnabled(selectedMethod() != counterfactual::ExplainMethod::generator && !busy);
+  const counterfactual::ExplainMethod method = selectedMethod();
+  const bool optimises =
+      method == counterfactual::ExplainMethod::optimize || method == counterfactual::ExplainMethod::refine;
+  m_steps->setEnabled(optimises && !busy);
   m_busy->setVisible(busy);
   m_cancelButton->setVisible(busy);
   const QString reason = blockedReason();
@@ -320,7 +334,9 @@ void ExplainPanel::showResult() {
                           .arg(measures.sparsity, 0, 'f', 4)
                           .arg(measures.seconds, 0, 'f', 2)
                           .arg(measures.map_seconds, 0, 'f', 2)
-                          .arg(measures.steps > 0 ? tr(" · %1 steps").arg(measures.steps) : QString()));
+                          .arg(measures.steps > 0 ? tr(" · %1 steps").arg(measures.steps) : QString()) +
+                      (measures.ncc ? tr("<br>NCC with the ground-truth twin %1").arg(*measures.ncc, 0, 'f', 3)
+                                    : QString()));
   const auto& diff = explanation.segmentation;
   m_diffCounts->setText(tr("mask %1 → %2 px<br><span style='color:#43d06b'>+%3 gained</span> · "
                            "<span style='color:#ff4d4d'>−%4 lost</span>")

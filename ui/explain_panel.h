@@ -1,6 +1,7 @@
 #pragma once
 // Swap the target: pick a target class for the picked ground-truth instance, choose the explainer
-// (trained generator, or optimising the map directly), press Explain. The explanation runs in the
+// (trained generator, optimising the map directly, or both; on a synthetic world also the ground-truth twin,
+// and every map's NCC with it), press Explain. The explanation runs in the
 // background (busy bar, Cancel) and then shows original | map (with legend) | X̃ | predictions on X̃ |
 // segmentation diff, the class scores before and after, attained / not attained, and the measures.
 
@@ -44,6 +45,8 @@ class ExplainPanel : public QWidget {
   bool setTarget(const QString& nameOrId);
   /// Chooses the optimiser (true) or the generator (false).
   void setOptimize(bool optimize, int steps = 60);
+  /// Chooses any method (the steps apply to optimize and refine).
+  void setMethod(counterfactual::ExplainMethod method, int steps = 60);
 
   /// Why Explain is disabled now (empty when it is enabled).
   QString blockedReason() const;

@@ -29,7 +29,8 @@ QString demoModelsFolder() {
 QString launchUsage() {
   return QStringLiteral(
       "usage: counterscope [--ann FILE --images ROOT] [--demo --world DIR] [--screenshot OUT.png] [--image-id ID]\n"
-      "                   [--ann-id AID --target NAME [--compare]] [--model CONFIG --weights W] [--results FILE]\n"
+      "                   [--ann-id AID --target NAME [--compare] [--optimize STEPS | --twin]]\n"
+      "                   [--model CONFIG --weights W] [--results FILE]\n"
       "\n"
       "Counterscope: inspect instance-segmentation errors on LVIS through counterfactual maps.\n"
       "\n"
@@ -45,6 +46,7 @@ QString launchUsage() {
       "                        screenshot waits for the explanation)\n"
       "  --target NAME         class to explain the instance as (name, synonym or id)\n"
       "  --optimize STEPS      explain with the optimiser (at most STEPS steps) instead of the generator\n"
+      "  --twin                explain with the synthetic world's ground-truth twin instead (the reference)\n"
       "  --compare             with --screenshot and --target: explain the instance with two models side by\n"
       "                        side (Compare window) and save that window\n"
       "  --model CONFIG        detector config (model.json or preset) to open, with --weights\n"
@@ -101,8 +103,9 @@ LaunchParseResult parseLaunchOptions(const QStringList& arguments) {
   const QCommandLineOption demoModelsOption(QStringLiteral("demo-models"), QStringLiteral("Demo models."),
                                             QStringLiteral("DIR"));
   const QCommandLineOption compareOption(QStringLiteral("compare"), QStringLiteral("Screenshot of Compare."));
+  const QCommandLineOption twinOption(QStringLiteral("twin"), QStringLiteral("Explain with the ground-truth twin."));
   parser.addOptions({annIdOption, targetOption, optimizeOption, modelOption, weightsOption, generatorOption,
-                     resultsOption, demoModelsOption, compareOption});
+                     resultsOption, demoModelsOption, compareOption, twinOption});
 
   if (!parser.parse(arguments)) {
     result.error = parser.errorText();
@@ -167,6 +170,10 @@ LaunchParseResult parseLaunchOptions(const QStringList& arguments) {
     if (!ok || options.optimizeSteps < 1)
       return fail(QStringLiteral("--optimize = '%1': expected a positive step count").arg(parser.value(optimizeOption)));
   }
+  options.twin = parser.isSet(twinOption);
+  if (options.twin && options.optimizeSteps > 0) return fail(QStringLiteral("give one of --optimize and --twin"));
+  if (options.twin && options.target.isEmpty())
+    return fail(QStringLiteral("--twin needs --target (with --image-id and --ann-id)"));
   options.compare = parser.isSet(compareOption);
   if (options.compare && (options.target.isEmpty() || options.screenshotPath.isEmpty()))
     return fail(QStringLiteral("--compare needs --screenshot and --target (with --image-id and --ann-id)"));

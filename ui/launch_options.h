@@ -25,6 +25,8 @@ struct LaunchOptions {
   std::optional<qint64> annotationId;
   QString target;
   int optimizeSteps = 0;
+  /// --twin: explain with the synthetic world's ground-truth twin (the reference) instead.
+  bool twin = false;
   /// --compare (with --screenshot and --target): also explain the instance with the first two models side by
   /// side in the Compare window and save that window instead of the main one.
   bool compare = false;

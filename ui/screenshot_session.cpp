@@ -56,10 +56,11 @@ void ScreenshotSession::start() {
 }
 
 void ScreenshotSession::setExplanation(std::optional<qint64> annotationId, const QString& target,
-                                       int optimizeSteps) {
+                                       int optimizeSteps, bool twin) {
   m_annotationId = annotationId;
   m_target = target;
   m_optimizeSteps = optimizeSteps;
+  m_twin = twin;
 }
 
 void ScreenshotSession::onImageShown(qint64 imageId) {
@@ -110,8 +111,12 @@ void ScreenshotSession::tryExplain() {
     return;
   }
   if (m_window->models()->entry(model).state == ModelEntry::State::loading) return;
-  panel->setOptimize(m_optimizeSteps > 0 || !m_window->models()->entry(model).hasGenerator(),
-                     m_optimizeSteps > 0 ? m_optimizeSteps : 40);
+  if (m_twin) {
+    panel->setMethod(counterfactual::ExplainMethod::twin);
+  } else {
+    panel->setOptimize(m_optimizeSteps > 0 || !m_window->models()->entry(model).hasGenerator(),
+                       m_optimizeSteps > 0 ? m_optimizeSteps : 40);
+  }
   const QString blocked = panel->blockedReason();
   if (!blocked.isEmpty()) {
     finish(1, QStringLiteral("cannot explain: %1").arg(blocked));

@@ -25,8 +25,10 @@ class ScreenshotSession : public QObject {
   /// Starts watching the window; call before the dataset is opened.
   void start();
   /// Also pick annotation `annotationId` of the image and, with a `target`, explain it as that class with
-  /// the current model (optimiser with `optimizeSteps` > 0, else its generator) before capturing.
-  void setExplanation(std::optional<qint64> annotationId, const QString& target, int optimizeSteps);
+  /// the current model (optimiser with `optimizeSteps` > 0, the ground-truth twin with `twin`, else its
+  /// generator) before capturing.
+  void setExplanation(std::optional<qint64> annotationId, const QString& target, int optimizeSteps,
+                      bool twin = false);
   /// After the explanation, open Compare with two models, explain the same instance with both and capture
   /// the Compare window instead of the main one.
   void setCompare(bool compare) { m_compare = compare; }
@@ -54,6 +56,7 @@ class ScreenshotSession : public QObject {
   std::optional<qint64> m_annotationId;
   QString m_target;
   int m_optimizeSteps = 0;
+  bool m_twin = false;  ///< explain with the ground-truth twin
   bool m_explainStarted = false;
   bool m_explained = false;     ///< the explanation ended (shown, or failed with m_explainError)
   QString m_explainError;

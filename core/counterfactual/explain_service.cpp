@@ -21,6 +21,7 @@ struct ExplainService::Impl {
   data::CategoryLabels labels;
   modeling::MaskRcnn model{nullptr};
   std::optional<GeneratorExplainer> generator;
+  GroundTruthDifference ground_truth;
   std::mutex mutex;  // the model's forward passes are not meant to run concurrently
 
   Impl(const data::Dataset& dataset_, std::string root)
@@ -70,6 +71,13 @@ ExplainService& ExplainService::operator=(ExplainService&&) noexcept = default;
 
 bool ExplainService::has_generator() const { return m_impl->generator.has_value(); }
 
+void ExplainService::set_ground_truth(GroundTruthDifference source) {
+  const std::lock_guard<std::mutex> lock(m_impl->mutex);
+  m_impl->ground_truth = std::move(source);
+}
+
+bool ExplainService::has_ground_truth() const { return static_cast<bool>(m_impl->ground_truth); }
+
 void ExplainService::load_generator(const std::string& generator_path) {
   CounterfactualGenerator generator = counterfactual::load_generator(generator_path, m_impl->model->config());
   const std::lock_guard<std::mutex> lock(m_impl->mutex);
@@ -84,11 +92,25 @@ ExplainAnswer ExplainService::explain(const ExplainQuestion& question, const Job
   ExplainAnswer answer;
   {
     const std::lock_guard<std::mutex> lock(impl.mutex);
-    if (question.method != ExplainMethod::optimize && !impl.generator)
+    const bool needs_generator =
+        question.method == ExplainMethod::generator || question.method == ExplainMethod::refine;
+    if (needs_generator && !impl.generator)
       throw InputError("explain", "method", question.method == ExplainMethod::refine ? "refine" : "generator",
                        "no generator is loaded for this model; open one or use the optimize method");
+    if (question.method == ExplainMethod::twin && !impl.ground_truth)
+      throw InputError("explain", "method", "twin",
+                       "the ground-truth twin exists only for a synthetic world's annotations (made by "
+                       "'counterscope-cli synth')");
+    if (impl.ground_truth) {
+      // make_explain_request has resolved the target, so the category is known here.
+      const auto index = impl.dataset->category_index(asked.target_category_id);
+      asked.request.ground_truth_difference = impl.ground_truth(
+          asked.image_id, asked.annotation_id, index ? impl.dataset->categories[*index].name : std::string());
+    }
     if (question.method == ExplainMethod::generator) {
       answer.explanation = impl.generator->explain(asked.request, context);
+    } else if (question.method == ExplainMethod::twin) {
+      answer.explanation = TwinExplainer(impl.model).explain(asked.request, context);
     } else {
       if (question.optimize_steps < 1)
         throw InputError("explain", "optimize steps", std::to_string(question.optimize_steps),

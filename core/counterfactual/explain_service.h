@@ -2,13 +2,15 @@
 // A torch-free facade over the explainers for the application: load a detector (config + weights) once,
 // optionally its counterfactual generator, then explain dataset instances towards target categories and
 // get plain structs and cv::Mat back. Wraps load_detector, GeneratorExplainer / OptimizingExplainer and
-// make_explain_request; nothing of LibTorch appears in this header.
+// make_explain_request; nothing of LibTorch appears in this header. Given a synthetic world's ground truth
+// (set_ground_truth), it also compares each map with the twin (NCC) and shows the twin itself.
 //
 // One explanation runs at a time per service (calls from several threads are serialised); the dataset
 // must outlive the service.
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,8 +24,15 @@
 namespace counterscope::counterfactual {
 
 /// generator: one pass of the loaded generator; optimize: Adam on M from zero; refine: Adam on M from the
-/// generator's map (needs a generator).
-enum class ExplainMethod { generator, optimize, refine };
+/// generator's map (needs a generator); twin: M is the synthetic world's ground-truth difference, the
+/// reference a map is read against (needs set_ground_truth).
+enum class ExplainMethod { generator, optimize, refine, twin };
+
+/// twin - X (CV_32FC3 RGB, [0, 1] units) for instance `annotation_id` of image `image_id` drawn as the category
+/// named `target_category`: the ground truth of a synthetic world, handed to the service by whoever knows the
+/// world (the service itself does not depend on it).
+using GroundTruthDifference =
+    std::function<cv::Mat(std::int64_t image_id, std::int64_t annotation_id, const std::string& target_category)>;
 
 /// What to explain and how.
 struct ExplainQuestion {
@@ -71,11 +80,15 @@ class ExplainService {
   ExplainService& operator=(ExplainService&&) noexcept;
 
   bool has_generator() const;
+  /// From now on every explanation is compared with the ground truth (NCC) and the twin method works.
+  void set_ground_truth(GroundTruthDifference source);
+  bool has_ground_truth() const;
   /// Loads (or replaces) the generator. Throws InputError when the file is not a generator for this model.
   void load_generator(const std::string& generator_path);
 
   /// Explains one instance. Throws InputError for unknown ids, a target equal to the instance's class, the
-  /// generator method without a generator; Cancelled when the context asks to stop.
+  /// generator method without a generator, the twin method without a ground truth; Cancelled when the
+  /// context asks to stop.
   ExplainAnswer explain(const ExplainQuestion& question, const JobContext& context = {},
                         std::size_t top_count = 5) const;
 

@@ -1,5 +1,7 @@
 #include "core/counterfactual/synthetic_reference.h"
 
+#include <filesystem>
+
 #include <opencv2/imgproc.hpp>
 
 #include "core/data/synthetic/category_spec.h"
@@ -8,6 +10,19 @@
 #include "core/util/error.h"
 
 namespace counterscope::counterfactual {
+
+std::optional<SyntheticWorldSplit> synthetic_world_of(const std::string& annotation_path) {
+  namespace fs = std::filesystem;
+  const fs::path path(annotation_path);
+  const std::string split = path.stem().string();
+  if (path.extension() != ".json" || (split != "train" && split != "val")) return std::nullopt;
+  const fs::path folder = path.parent_path();
+  if (folder.filename() != "annotations") return std::nullopt;
+  const fs::path world = folder.parent_path();
+  std::error_code error;
+  if (!fs::is_regular_file(world / "world.json", error)) return std::nullopt;
+  return SyntheticWorldSplit{world.string(), split};
+}
 
 cv::Mat synthetic_twin_difference(const std::string& world_dir, const std::string& split, std::int64_t image_id,
                                   std::int64_t annotation_id, const std::string& target_category,

@@ -4,6 +4,7 @@
 // that the explainer itself does not depend on the synthetic world.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include <opencv2/core.hpp>
@@ -14,6 +15,17 @@ namespace counterscope::counterfactual {
 /// in [0, 1] units, where the twin draws annotation `annotation_id` as `target_category`. With
 /// `in_target_context` the twin also moves the scene to the target's usual background (a sled on snow): the
 /// object-and-context counterfactual. Throws InputError for an unknown split, image, annotation or category.
+/// A synthetic world folder and the split one of its annotation files holds.
+struct SyntheticWorldSplit {
+  std::string world_dir;
+  std::string split;  ///< "train" or "val"
+};
+
+/// The world an annotation file belongs to when it is WORLD/annotations/{train,val}.json of a folder written by
+/// `synth` (WORLD/world.json exists); std::nullopt for any other file. Lets a viewer offer the twins of a
+/// world it was only given the annotations of.
+std::optional<SyntheticWorldSplit> synthetic_world_of(const std::string& annotation_path);
+
 cv::Mat synthetic_twin_difference(const std::string& world_dir, const std::string& split, std::int64_t image_id,
                                   std::int64_t annotation_id, const std::string& target_category,
                                   bool in_target_context = false);

@@ -1,7 +1,8 @@
 // The torch-free explain facade on an untrained tiny Mask R-CNN and a tiny world: the optimiser explains
 // an instance towards another class and returns a signed map, X̃ and the instance masks at the image's
 // size, class scores for every label and the top classes sorted; the refining method starts from a loaded
-// generator's map; bad questions are InputErrors.
+// generator's map; given a ground truth, the twin method shows it and every map is compared with it; bad
+// questions are InputErrors.
 
 #include <algorithm>
 #include <filesystem>
@@ -104,6 +105,40 @@ class TestExplainService : public QObject {
     }
     question.outside_weight = -1;
     QVERIFY_THROWS_EXCEPTION(InputError, service.explain(question));
+  }
+
+  void twinShowsTheGroundTruthAndEveryMapIsComparedWithIt() {
+    counterfactual::ExplainService service(m_world.config, m_world.weights, "", *m_dataset, m_world.images);
+    counterfactual::ExplainQuestion question;
+    question.image_id = 1;
+    question.annotation_id = 12;
+    question.target_category_id = 1;
+    question.method = counterfactual::ExplainMethod::twin;
+    QVERIFY(!service.has_ground_truth());
+    QVERIFY_THROWS_EXCEPTION(InputError, service.explain(question));
+
+    // A made-up twin: the instance's box shifted towards green. The service asks for the category by name.
+    std::vector<std::string> asked;
+    service.set_ground_truth([&asked](std::int64_t imageId, std::int64_t annotationId, const std::string& target) {
+      asked.push_back(std::to_string(imageId) + "/" + std::to_string(annotationId) + "/" + target);
+      cv::Mat difference(64, 64, CV_32FC3, cv::Scalar::all(0.0));
+      difference(cv::Rect(36, 36, 8, 8)).setTo(cv::Scalar(-0.05, 0.05, -0.05));  // X stays in [0, 1]
+      return difference;
+    });
+    QVERIFY(service.has_ground_truth());
+    const auto twin = service.explain(question).explanation;
+    QCOMPARE(twin.method, std::string("twin"));
+    QVERIFY(twin.measures.ncc.has_value());
+    QVERIFY(*twin.measures.ncc > 0.99);
+    QCOMPARE(twin.measures.steps, std::int64_t{0});
+    QCOMPARE(asked.size(), std::size_t{1});
+    QCOMPARE(asked.front(), std::string("1/12/") + m_dataset->categories[*m_dataset->category_index(1)].name);
+    // The other methods are compared with the same ground truth.
+    question.method = counterfactual::ExplainMethod::optimize;
+    question.optimize_steps = 2;
+    const auto optimised = service.explain(question).explanation;
+    QVERIFY(optimised.measures.ncc.has_value());
+    QVERIFY(std::abs(*optimised.measures.ncc) <= 1.0);
   }
 
   void badQuestionsAreInputErrors() {

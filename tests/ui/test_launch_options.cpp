@@ -47,6 +47,15 @@ class TestLaunchOptions : public QObject {
                                "43", "--target", "sled", "--compare"});
     QVERIFY2(result.error.isEmpty(), qPrintable(result.error));
     QVERIFY(result.options.compare);
+    QVERIFY(!result.options.twin);
+  }
+
+  void twinExplanation() {
+    const auto result = parse({"--demo", "--world", "/w", "--screenshot", "/tmp/t.png", "--image-id", "12", "--ann-id",
+                               "43", "--target", "sled", "--twin"});
+    QVERIFY2(result.error.isEmpty(), qPrintable(result.error));
+    QVERIFY(result.options.twin);
+    QCOMPARE(result.options.optimizeSteps, 0);
   }
 
   void badUsageIsReported_data() {
@@ -63,6 +72,11 @@ class TestLaunchOptions : public QObject {
     QTest::newRow("compare without target")
         << QStringList{"--demo", "--world", "/w", "--screenshot", "c.png", "--compare"} << "--compare needs";
     QTest::newRow("stray argument") << QStringList{"file.json"} << "unexpected argument 'file.json'";
+    QTest::newRow("twin without target") << QStringList{"--demo", "--world", "/w", "--twin"} << "--twin needs --target";
+    QTest::newRow("twin and optimize")
+        << QStringList{"--demo", "--world", "/w", "--image-id", "1", "--ann-id", "2", "--target", "sled", "--twin",
+                       "--optimize", "5"}
+        << "one of --optimize and --twin";
   }
 
   void badUsageIsReported() {

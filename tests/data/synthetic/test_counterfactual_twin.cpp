@@ -124,6 +124,18 @@ TEST(CounterfactualTwin, GroundTruthDifferenceOfAWorldFolderOptionallyInTheTarge
   EXPECT_EQ(cv::norm(in_context, expected_in_context, cv::NORM_INF), 0.0);
   EXPECT_THROW(counterfactual::synthetic_twin_difference(dir.string(), "val", 3, annotation.id, "unicorn", true),
                InputError);
+
+  // The world an annotation file belongs to: only WORLD/annotations/{train,val}.json beside WORLD/world.json.
+  std::filesystem::create_directories(dir / "annotations");
+  const auto found = counterfactual::synthetic_world_of((dir / "annotations" / "val.json").string());
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(std::filesystem::path(found->world_dir), dir);
+  EXPECT_EQ(found->split, "val");
+  EXPECT_EQ(counterfactual::synthetic_world_of((dir / "annotations" / "train.json").string())->split, "train");
+  EXPECT_FALSE(counterfactual::synthetic_world_of((dir / "annotations" / "test.json").string()).has_value());
+  EXPECT_FALSE(counterfactual::synthetic_world_of((dir / "val.json").string()).has_value());
+  std::filesystem::remove(dir / "world.json");
+  EXPECT_FALSE(counterfactual::synthetic_world_of((dir / "annotations" / "val.json").string()).has_value());
   std::filesystem::remove_all(dir);
 }
 
