@@ -20,7 +20,6 @@
 #include "cli/progress_printer.h"
 #include "core/counterfactual/explain_request.h"
 #include "core/counterfactual/explain_session.h"
-#include "core/counterfactual/synthetic_reference.h"
 #include "core/counterfactual/explainer.h"
 #include "core/counterfactual/generator_file.h"
 #include "core/data/lvis/lvis_loader.h"
@@ -85,10 +84,7 @@ int run(const std::vector<std::string>& args) {
   for (const ExplainPair& pair : sampled) {
     DatasetExplainRequest asked =
         make_explain_request(dataset, labels, parser.get("images"), pair.image_id, pair.annotation_id, pair.target_category_id);
-    if (const auto world = parser.get_optional("world"))
-      asked.request.ground_truth_difference = synthetic_twin_difference(
-          *world, parser.get("split"), pair.image_id, pair.annotation_id, name_of(asked.request.target_label),
-          parser.get_flag("twin-context"));
+    attach_ground_truth(parser, asked, name_of(asked.request.target_label));
     const Explanation e = explainer->explain(asked.request);
     const ExplanationMeasures& m = e.measures;
     attained.add(m.target_attained ? 1.0 : 0.0);
@@ -131,6 +127,7 @@ int run(const std::vector<std::string>& args) {
   out["model"] = model->config().name;
   if (generator_path) out["generator"] = *generator_path;
   if (parser.get_flag("twin-context")) out["twin_context"] = true;  // the twins also moved to the target's background
+  if (parser.get_flag("twin-box")) out["twin_box"] = true;  // asked at the twin's box, not X's
   out["pairs"] = pairs;
   out["seed"] = parser.get_int64("seed");
   out["target_attained"] = attained.json();

@@ -16,7 +16,6 @@
 #include "cli/progress_printer.h"
 #include "core/counterfactual/explain_request.h"
 #include "core/counterfactual/explain_session.h"
-#include "core/counterfactual/synthetic_reference.h"
 #include "core/counterfactual/explainer.h"
 #include "core/counterfactual/explanation_writer.h"
 #include "core/counterfactual/generator_file.h"
@@ -55,10 +54,7 @@ int run(const std::vector<std::string>& args) {
   DatasetExplainRequest asked = make_explain_request(dataset, labels, parser.get("images"), parser.get_int64("image-id"),
                                                      parser.get_int64("ann-id"), target);
   const LabelNamer name_of = category_namer(dataset, labels);
-  if (const auto world = parser.get_optional("world"))
-    asked.request.ground_truth_difference = synthetic_twin_difference(
-        *world, parser.get("split"), asked.image_id, asked.annotation_id, name_of(asked.request.target_label),
-        parser.get_flag("twin-context"));
+  attach_ground_truth(parser, asked, name_of(asked.request.target_label));
 
   modeling::MaskRcnn model = load_detector(parser.get("model"), parser.get("weights"), &labels, parser.get("ann"));
   const std::unique_ptr<Explainer> explainer = make_explainer(parser, model);

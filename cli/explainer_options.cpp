@@ -3,8 +3,11 @@
 #include <optional>
 #include <string>
 
+#include <opencv2/imgproc.hpp>
+
 #include "core/counterfactual/counterfactual_options.h"
 #include "core/counterfactual/generator_file.h"
+#include "core/counterfactual/synthetic_reference.h"
 
 namespace counterscope::cli {
 
@@ -23,7 +26,8 @@ void add_explainer_options(ArgParser& parser) {
       .flag("twin",
             "no explainer: M is the ground-truth twin - X of the synthetic world (needs --world); the attainment a "
             "perfectly semantic map reaches on this model")
-      .flag("twin-context", "with --twin: the twin also moves the scene to the target class's usual background");
+      .flag("twin-context", "with --twin: the twin also moves the scene to the target class's usual background")
+      .flag("twin-box", "with --twin: ask about the instance where the twin draws it (its box and mask), not X's");
 }
 
 void check_explainer_choice(const ArgParser& parser) {
@@ -32,8 +36,9 @@ void check_explainer_choice(const ArgParser& parser) {
   if (chosen != 1) throw UsageError("give exactly one of --generator G, --optimize STEPS and --twin");
   if (parser.get_flag("twin") && !parser.get_optional("world"))
     throw UsageError("--twin shows the synthetic world's ground-truth twin: give --world DIR too");
-  if (parser.get_flag("twin-context") && !parser.get_flag("twin"))
-    throw UsageError("--twin-context changes the twin's background: give --twin too");
+  for (const char* twin_option : {"twin-context", "twin-box"})
+    if (parser.get_flag(twin_option) && !parser.get_flag("twin"))
+      throw UsageError("--" + std::string(twin_option) + " changes how the twin is shown: give --twin too");
   if (parser.get_optional("refine") && !parser.get_optional("generator"))
     throw UsageError("--refine STEPS refines a generator's map: give --generator G too");
 }
@@ -64,6 +69,20 @@ std::unique_ptr<Explainer> make_explainer(const ArgParser& parser, modeling::Mas
   }
   if (parser.get_flag("twin")) return std::make_unique<TwinExplainer>(model);
   return std::make_unique<OptimizingExplainer>(model, optimizer_options(parser, "optimize"));
+}
+
+void attach_ground_truth(const ArgParser& parser, DatasetExplainRequest& asked, const std::string& target_name) {
+  const auto world = parser.get_optional("world");
+  if (!world) return;
+  const SyntheticTwinReference twin = synthetic_twin_reference(
+      *world, parser.get("split"), asked.image_id, asked.annotation_id, target_name, parser.get_flag("twin-context"));
+  asked.request.ground_truth_difference = twin.difference;
+  if (!parser.get_flag("twin-box") || cv::countNonZero(twin.mask) == 0) return;  // fully occluded: keep X's box
+  ExplainInstance& instance = asked.request.instances[asked.request.instance];
+  const cv::Rect box = cv::boundingRect(twin.mask);
+  instance.box = {static_cast<double>(box.x), static_cast<double>(box.y), static_cast<double>(box.x + box.width),
+                  static_cast<double>(box.y + box.height)};
+  instance.mask = twin.mask.clone();
 }
 
 }  // namespace counterscope::cli

@@ -27,6 +27,13 @@ std::optional<SyntheticWorldSplit> synthetic_world_of(const std::string& annotat
 cv::Mat synthetic_twin_difference(const std::string& world_dir, const std::string& split, std::int64_t image_id,
                                   std::int64_t annotation_id, const std::string& target_category,
                                   bool in_target_context) {
+  return synthetic_twin_reference(world_dir, split, image_id, annotation_id, target_category, in_target_context)
+      .difference;
+}
+
+SyntheticTwinReference synthetic_twin_reference(const std::string& world_dir, const std::string& split,
+                                                std::int64_t image_id, std::int64_t annotation_id,
+                                                const std::string& target_category, bool in_target_context) {
   using namespace data::synthetic;
   TwinRequest request;
   const auto parsed = split_from_name(split);
@@ -50,7 +57,7 @@ cv::Mat synthetic_twin_difference(const std::string& world_dir, const std::strin
   original.convertTo(original, CV_32FC3, 1.0 / 255.0);
   changed.convertTo(changed, CV_32FC3, 1.0 / 255.0);
   cv::subtract(changed, original, difference);
-  return difference;
+  return {difference, twin.twin_mask};
 }
 
 }  // namespace counterscope::counterfactual

@@ -30,4 +30,14 @@ cv::Mat synthetic_twin_difference(const std::string& world_dir, const std::strin
                                   std::int64_t annotation_id, const std::string& target_category,
                                   bool in_target_context = false);
 
+/// The twin's difference and where the twin draws the instance: drawn as another class, an object of the same
+/// pose and size has another outline, so its visible mask and box differ from X's.
+struct SyntheticTwinReference {
+  cv::Mat difference;  ///< twin - X, as synthetic_twin_difference
+  cv::Mat mask;        ///< CV_8U 0/1: the instance's visible mask in the twin
+};
+SyntheticTwinReference synthetic_twin_reference(const std::string& world_dir, const std::string& split,
+                                                std::int64_t image_id, std::int64_t annotation_id,
+                                                const std::string& target_category, bool in_target_context = false);
+
 }  // namespace counterscope::counterfactual

@@ -198,8 +198,13 @@ TEST(CounterfactualCommands, TrainAGeneratorContinueItFromItsFileAndEvaluate) {
   std::vector<std::string> context_without_twin = eval_base;
   context_without_twin.insert(context_without_twin.end(), {"--twin-context", "--optimize", "2"});
   EXPECT_EQ(run_to_end(context_without_twin, kRoot / "cf-eval-context-alone.log"), 2);
-  EXPECT_NE(file_text(kRoot / "cf-eval-context-alone.log.err").find("--twin"), std::string::npos)
+  EXPECT_NE(file_text(kRoot / "cf-eval-context-alone.log.err").find("--twin-context"), std::string::npos)
       << file_text(kRoot / "cf-eval-context-alone.log.err");
+  std::vector<std::string> box_without_twin = eval_base;
+  box_without_twin.insert(box_without_twin.end(), {"--twin-box", "--optimize", "2"});
+  EXPECT_EQ(run_to_end(box_without_twin, kRoot / "cf-eval-box-alone.log"), 2);
+  EXPECT_NE(file_text(kRoot / "cf-eval-box-alone.log.err").find("--twin-box"), std::string::npos)
+      << file_text(kRoot / "cf-eval-box-alone.log.err");
 }
 
 }  // namespace

@@ -122,6 +122,12 @@ TEST(CounterfactualTwin, GroundTruthDifferenceOfAWorldFolderOptionallyInTheTarge
       rgb_difference(render_counterfactual_twin(options, {Split::val, 3, annotation.id, target.name, target.context}));
   EXPECT_EQ(cv::norm(object_only, expected_object_only, cv::NORM_INF), 0.0);
   EXPECT_EQ(cv::norm(in_context, expected_in_context, cv::NORM_INF), 0.0);
+  // The reference also says where the twin draws the instance.
+  const auto reference = counterfactual::synthetic_twin_reference(dir.string(), "val", 3, annotation.id, target.name);
+  const CounterfactualTwin twin =
+      render_counterfactual_twin(options, {Split::val, 3, annotation.id, target.name, std::nullopt});
+  EXPECT_EQ(cv::norm(reference.difference, expected_object_only, cv::NORM_INF), 0.0);
+  EXPECT_EQ(cv::countNonZero(reference.mask != twin.twin_mask), 0);
   EXPECT_THROW(counterfactual::synthetic_twin_difference(dir.string(), "val", 3, annotation.id, "unicorn", true),
                InputError);
 
