@@ -2,13 +2,15 @@
 // --ann ANN.json --images ROOT --pairs N [--seed S]`: explains N random (instance, target) pairs and prints the
 // mean measures as JSON (attainment rate, also by the target's frequency group, score gain, sparsity, locality,
 // seconds; NCC with --world). For the optimising explainers also the attainment within step budgets, and with
-// --per-pair FILE.jsonl one line of measures per pair.
+// --per-pair FILE.jsonl one line of measures per pair. With --with-twin each pair is also shown to the model as
+// its ground-truth twin, and the explainer's attainment and NCC are split by whether the twin attains.
 
 #include <algorithm>
 #include <cmath>
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,10 +56,16 @@ int run(const std::vector<std::string>& args) {
       .option("world", "DIR", "synthetic world folder: also measure NCC with the ground-truth twins")
       .option("split", "NAME", "split of --world the annotations belong to", "val")
       .option("per-pair", "FILE.jsonl", "also write one line of measures per pair (ids, group, attained, steps, ...)")
+      .flag("with-twin",
+            "with --world: also show each pair's ground-truth twin to the model, and split attainment and NCC by "
+            "whether the twin attains (the pairs a semantic counterfactual can reach)")
       .option("threads", "N", "CPU threads (0 = all cores)", "0");
   if (!parser.parse(args)) return exit_ok;
   apply_thread_option(parser.get_int("threads"));
   check_explainer_choice(parser);
+  const bool with_twin = parser.get_flag("with-twin");
+  if (with_twin && (!parser.get_optional("world") || parser.get_flag("twin")))
+    throw UsageError("--with-twin compares an explainer with the ground-truth twins: give --world DIR, not --twin");
   const auto generator_path = parser.get_optional("generator");
   const int pairs = parser.get_int("pairs");
   if (pairs < 1) throw UsageError("--pairs = " + parser.get("pairs") + ": expected a positive count");
@@ -69,6 +77,8 @@ int run(const std::vector<std::string>& args) {
   const LabelNamer name_of = category_namer(dataset, labels);
   modeling::MaskRcnn model = load_detector(parser.get("model"), parser.get("weights"), &labels, parser.get("ann"));
   const std::unique_ptr<Explainer> explainer = make_explainer(parser, model);
+  std::optional<TwinExplainer> twin_explainer;
+  if (with_twin) twin_explainer.emplace(model);
 
   const auto sampled = sample_explain_pairs(dataset, static_cast<std::size_t>(pairs),
                                             static_cast<std::uint64_t>(parser.get_int64("seed")));
@@ -79,6 +89,8 @@ int run(const std::vector<std::string>& args) {
   // attainment for every smaller step budget (the "same attainment" a faster explainer is compared at).
   std::vector<std::int64_t> attained_at_step;
   std::vector<nlohmann::ordered_json> per_pair;
+  // With --with-twin: the twin's attainment, and the explainer's attainment and NCC where it does / does not.
+  Mean twin_attained, attained_with_twin, attained_without_twin, ncc_with_twin, ncc_without_twin;
   Mean attained, recognised, gain, target_after, sparsity, locality, seconds, map_seconds, steps, ncc, gained, lost;
   std::int64_t done = 0;
   for (const ExplainPair& pair : sampled) {
@@ -103,6 +115,13 @@ int run(const std::vector<std::string>& args) {
     lost.add(static_cast<double>(e.segmentation.lost));
     if (m.ncc) ncc.add(*m.ncc);
     if (m.target_attained) attained_at_step.push_back(m.steps);
+    std::optional<bool> twin_hit;
+    if (twin_explainer) {
+      twin_hit = twin_explainer->explain(asked.request).measures.target_attained;
+      twin_attained.add(*twin_hit ? 1.0 : 0.0);
+      (*twin_hit ? attained_with_twin : attained_without_twin).add(m.target_attained ? 1.0 : 0.0);
+      if (m.ncc) (*twin_hit ? ncc_with_twin : ncc_without_twin).add(*m.ncc);
+    }
     if (parser.get_optional("per-pair"))
       per_pair.push_back({{"image_id", pair.image_id},
                           {"annotation_id", pair.annotation_id},
@@ -118,6 +137,7 @@ int run(const std::vector<std::string>& args) {
                           {"steps", m.steps},
                           {"seconds", m.seconds},
                           {"map_seconds", m.map_seconds}});
+    if (twin_hit && !per_pair.empty()) per_pair.back()["twin_attained"] = *twin_hit;
     context.report("cf-eval", ++done, pairs);
   }
   printer.finish();
@@ -146,6 +166,14 @@ int run(const std::vector<std::string>& args) {
   out["seconds"] = seconds.json();
   out["map_seconds"] = map_seconds.json();
   out["steps"] = steps.json();
+  if (with_twin) {
+    out["twin"] = {{"target_attained", twin_attained.json()},
+                   {"pairs_attained", twin_attained.count ? std::llround(twin_attained.sum) : 0},
+                   {"explainer_attained_where_twin_attains", attained_with_twin.json()},
+                   {"explainer_attained_elsewhere", attained_without_twin.json()},
+                   {"ncc_where_twin_attains", ncc_with_twin.json()},
+                   {"ncc_elsewhere", ncc_without_twin.json()}};
+  }
   if (parser.get_optional("optimize") || parser.get_optional("refine")) {
     const std::int64_t cap = parser.get_int(parser.get_optional("optimize") ? "optimize" : "refine");
     for (const std::int64_t budget : {0, 1, 2, 5, 10, 20, 30, 50, 100, 200, 500, 1000}) {

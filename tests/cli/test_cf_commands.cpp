@@ -1,7 +1,8 @@
 // The counterfactual commands end to end, chained as a user runs them on a tiny world: `train` a detector,
 // `cf-train` a generator for it, a second phase from that generator (`--init-generator`), then `cf-eval`, whose
 // JSON must hold the mean measures and the attainment per frequency group of the targets, and `cf-eval --refine`
-// (the generator's maps refined by the optimiser).
+// (the generator's maps refined by the optimiser). On a world written by `synth`: `cf-eval --twin` (the
+// ground-truth twins as the maps) and `--with-twin` (an explainer split by where the twins attain).
 
 #include <filesystem>
 #include <fstream>
@@ -205,6 +206,72 @@ TEST(CounterfactualCommands, TrainAGeneratorContinueItFromItsFileAndEvaluate) {
   EXPECT_EQ(run_to_end(box_without_twin, kRoot / "cf-eval-box-alone.log"), 2);
   EXPECT_NE(file_text(kRoot / "cf-eval-box-alone.log.err").find("--twin-box"), std::string::npos)
       << file_text(kRoot / "cf-eval-box-alone.log.err");
+}
+
+TEST(CounterfactualCommands, TwinsOfASyntheticWorldAreTheReference) {
+  const fs::path root = kRoot.parent_path() / "test_cf_commands_twin";
+  fs::remove_all(root);
+  fs::create_directories(root);
+  const std::string cli = COUNTERSCOPE_CLI_PATH;
+  ASSERT_EQ(run_to_end({cli, "synth", "--out", (root / "world").string(), "--train-images", "24", "--val-images", "16",
+                        "--size", "64x64"},
+                       root / "synth.log"),
+            0)
+      << file_text(root / "synth.log.err");
+  write_tiny_64px_model_config(root / "model.json");
+  const std::string annotations = (root / "world" / "annotations" / "val.json").string();
+  const std::string images = (root / "world" / "images").string();
+  ASSERT_EQ(run_to_end({cli, "train", "--model", (root / "model.json").string(), "--ann",
+                        (root / "world" / "annotations" / "train.json").string(), "--images", images, "--iters", "2",
+                        "--batch", "2", "--threads", "1", "--out", (root / "detector").string()},
+                       root / "train.log"),
+            0)
+      << file_text(root / "train.log.err");
+  const std::vector<std::string> eval = {cli, "cf-eval", "--model", (root / "detector" / "model.json").string(),
+                                         "--weights", (root / "detector" / "model.safetensors").string(), "--ann",
+                                         annotations, "--images", images, "--world", (root / "world").string(),
+                                         "--pairs", "4", "--seed", "3", "--threads", "1"};
+
+  // The twin as the map: it is its own ground truth (NCC 1 up to clamping and the JPEG of X).
+  std::vector<std::string> twin = eval;
+  twin.insert(twin.end(), {"--twin", "--per-pair", (root / "twin.jsonl").string()});
+  ASSERT_EQ(run_to_end(twin, root / "twin.log"), 0) << file_text(root / "twin.log.err");
+  const nlohmann::json twins = printed_json(root / "twin.log");
+  ASSERT_TRUE(twins.is_object()) << file_text(root / "twin.log");
+  EXPECT_EQ(twins.at("method"), "twin");
+  EXPECT_EQ(twins.at("ncc_pairs"), 4);
+  EXPECT_GT(twins.at("ncc").get<double>(), 0.95);
+  EXPECT_EQ(twins.at("steps").get<double>(), 0.0);
+
+  // Another explainer beside the twins: the same pairs, so the twins attain exactly as in the run above, and
+  // the explainer's rates split by the twin's outcome average back to its overall rate.
+  std::vector<std::string> beside = eval;
+  beside.insert(beside.end(), {"--optimize", "2", "--with-twin", "--per-pair", (root / "beside.jsonl").string()});
+  ASSERT_EQ(run_to_end(beside, root / "beside.log"), 0) << file_text(root / "beside.log.err");
+  const nlohmann::json both = printed_json(root / "beside.log");
+  ASSERT_TRUE(both.is_object()) << file_text(root / "beside.log");
+  const auto& reference = both.at("twin");
+  EXPECT_NEAR(reference.at("target_attained").get<double>(), twins.at("target_attained").get<double>(), 1e-12);
+  const auto twin_pairs = reference.at("pairs_attained").get<std::int64_t>();
+  const auto rate = [](const nlohmann::json& value) { return value.is_null() ? 0.0 : value.get<double>(); };
+  EXPECT_NEAR((rate(reference.at("explainer_attained_where_twin_attains")) * static_cast<double>(twin_pairs) +
+               rate(reference.at("explainer_attained_elsewhere")) * static_cast<double>(4 - twin_pairs)) / 4.0,
+              both.at("target_attained").get<double>(), 1e-12);
+  std::ifstream lines(root / "beside.jsonl");
+  std::string line;
+  int count = 0;
+  while (std::getline(lines, line)) {
+    ++count;
+    EXPECT_TRUE(nlohmann::json::parse(line).at("twin_attained").is_boolean()) << line;
+  }
+  EXPECT_EQ(count, 4);
+
+  // --with-twin needs the world, and is no explainer of its own.
+  std::vector<std::string> no_world = {cli, "cf-eval", "--model", (root / "detector" / "model.json").string(),
+                                       "--weights", (root / "detector" / "model.safetensors").string(), "--ann",
+                                       annotations, "--images", images, "--optimize", "2", "--with-twin"};
+  EXPECT_EQ(run_to_end(no_world, root / "no-world.log"), 2);
+  EXPECT_NE(file_text(root / "no-world.log.err").find("--with-twin"), std::string::npos);
 }
 
 }  // namespace
