@@ -71,8 +71,9 @@ bool ExplainController::explain(int modelIndex, const counterfactual::ExplainQue
         if (const auto world = counterfactual::synthetic_world_of(dataset->source_path)) {
           usable->set_ground_truth([world = *world](std::int64_t imageId, std::int64_t annotationId,
                                                     const std::string& target) {
-            return counterfactual::synthetic_twin_difference(world.world_dir, world.split, imageId, annotationId,
-                                                             target);
+            return counterfactual::synthetic_twin_reference(world.world_dir, world.split, imageId, annotationId,
+                                                            target)
+                .difference;
           });
         }
       }

@@ -211,9 +211,7 @@ QString ExplainPanel::blockedReason() const {
   if (!target) return m_target->text().trimmed().isEmpty() ? tr("Type a target class.")
                                                            : tr("'%1' is no category.").arg(m_target->text());
   const counterfactual::ExplainMethod method = selectedMethod();
-  const bool needsGenerator =
-      method == counterfactual::ExplainMethod::generator || method == counterfactual::ExplainMethod::refine;
-  if (needsGenerator && !m_registry->entry(m_model).hasGenerator())
+  if (counterfactual::uses_generator(method) && !m_registry->entry(m_model).hasGenerator())
     return tr("%1 has no generator: open one (File ▸ Open generator) or choose Optimise.")
         .arg(m_registry->entry(m_model).displayName);
   if (method == counterfactual::ExplainMethod::twin && !m_controller->hasGroundTruth())
@@ -223,10 +221,7 @@ QString ExplainPanel::blockedReason() const {
 
 void ExplainPanel::updateState() {
   const bool busy = m_controller->isBusy();
-  const counterfactual::ExplainMethod method = selectedMethod();
-  const bool optimises =
-      method == counterfactual::ExplainMethod::optimize || method == counterfactual::ExplainMethod::refine;
-  m_steps->setEnabled(optimises && !busy);
+  m_steps->setEnabled(counterfactual::takes_steps(selectedMethod()) && !busy);
   m_busy->setVisible(busy);
   m_cancelButton->setVisible(busy);
   const QString reason = blockedReason();

@@ -92,9 +92,7 @@ ExplainAnswer ExplainService::explain(const ExplainQuestion& question, const Job
   ExplainAnswer answer;
   {
     const std::lock_guard<std::mutex> lock(impl.mutex);
-    const bool needs_generator =
-        question.method == ExplainMethod::generator || question.method == ExplainMethod::refine;
-    if (needs_generator && !impl.generator)
+    if (uses_generator(question.method) && !impl.generator)
       throw InputError("explain", "method", question.method == ExplainMethod::refine ? "refine" : "generator",
                        "no generator is loaded for this model; open one or use the optimize method");
     if (question.method == ExplainMethod::twin && !impl.ground_truth)

@@ -27,6 +27,14 @@ namespace counterscope::counterfactual {
 /// generator's map (needs a generator); twin: M is the synthetic world's ground-truth difference, the
 /// reference a map is read against (needs set_ground_truth).
 enum class ExplainMethod { generator, optimize, refine, twin };
+/// The methods that run the loaded generator (generator, refine), and those that take optimiser steps
+/// (optimize, refine).
+inline bool uses_generator(ExplainMethod method) {
+  return method == ExplainMethod::generator || method == ExplainMethod::refine;
+}
+inline bool takes_steps(ExplainMethod method) {
+  return method == ExplainMethod::optimize || method == ExplainMethod::refine;
+}
 
 /// twin - X (CV_32FC3 RGB, [0, 1] units) for instance `annotation_id` of image `image_id` drawn as the category
 /// named `target_category`: the ground truth of a synthetic world, handed to the service by whoever knows the

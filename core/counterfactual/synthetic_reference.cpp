@@ -24,13 +24,6 @@ std::optional<SyntheticWorldSplit> synthetic_world_of(const std::string& annotat
   return SyntheticWorldSplit{world.string(), split};
 }
 
-cv::Mat synthetic_twin_difference(const std::string& world_dir, const std::string& split, std::int64_t image_id,
-                                  std::int64_t annotation_id, const std::string& target_category,
-                                  bool in_target_context) {
-  return synthetic_twin_reference(world_dir, split, image_id, annotation_id, target_category, in_target_context)
-      .difference;
-}
-
 SyntheticTwinReference synthetic_twin_reference(const std::string& world_dir, const std::string& split,
                                                 std::int64_t image_id, std::int64_t annotation_id,
                                                 const std::string& target_category, bool in_target_context) {

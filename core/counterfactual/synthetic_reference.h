@@ -11,10 +11,6 @@
 
 namespace counterscope::counterfactual {
 
-/// For an image of a synthetic world (folder written by `counterscope-cli synth`): twin - X as CV_32FC3 RGB
-/// in [0, 1] units, where the twin draws annotation `annotation_id` as `target_category`. With
-/// `in_target_context` the twin also moves the scene to the target's usual background (a sled on snow): the
-/// object-and-context counterfactual. Throws InputError for an unknown split, image, annotation or category.
 /// A synthetic world folder and the split one of its annotation files holds.
 struct SyntheticWorldSplit {
   std::string world_dir;
@@ -26,16 +22,17 @@ struct SyntheticWorldSplit {
 /// world it was only given the annotations of.
 std::optional<SyntheticWorldSplit> synthetic_world_of(const std::string& annotation_path);
 
-cv::Mat synthetic_twin_difference(const std::string& world_dir, const std::string& split, std::int64_t image_id,
-                                  std::int64_t annotation_id, const std::string& target_category,
-                                  bool in_target_context = false);
-
 /// The twin's difference and where the twin draws the instance: drawn as another class, an object of the same
 /// pose and size has another outline, so its visible mask and box differ from X's.
 struct SyntheticTwinReference {
-  cv::Mat difference;  ///< twin - X, as synthetic_twin_difference
+  cv::Mat difference;  ///< twin - X as CV_32FC3 RGB in [0, 1] units
   cv::Mat mask;        ///< CV_8U 0/1: the instance's visible mask in the twin
 };
+
+/// For an image of a synthetic world (folder written by `counterscope-cli synth`): the twin that draws
+/// annotation `annotation_id` as `target_category`. With `in_target_context` the twin also moves the scene to
+/// the target's usual background (a sled on snow): the object-and-context counterfactual. Throws InputError
+/// for an unknown split, image, annotation or category.
 SyntheticTwinReference synthetic_twin_reference(const std::string& world_dir, const std::string& split,
                                                 std::int64_t image_id, std::int64_t annotation_id,
                                                 const std::string& target_category, bool in_target_context = false);
