@@ -3,9 +3,11 @@
 // make_image_quality_reference.py (run here with /usr/bin/python3) writes; plus closed forms and bad input.
 
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <string>
 
@@ -33,6 +35,18 @@ std::map<std::string, torch::Tensor> load_tensors(const std::string& path) {
 nlohmann::json load_json(const std::string& path) {
   std::ifstream file(path);
   return nlohmann::json::parse(file);
+}
+
+/// How far Tr sqrt(Σ1 Σ2) can be off when the product has `zero_eigenvalues` zero eigenvalues, for n×n
+/// covariances of spectral norms `norm_1` and `norm_2`. The decompositions have a backward error of about
+/// n·eps·‖Σ1‖‖Σ2‖, so each zero eigenvalue comes out as some λ with |λ| up to that (Weyl), and a positive one
+/// adds sqrt(λ) = sqrt(n·eps·‖Σ1‖‖Σ2‖) to the trace: the error of a square root at a singular point is
+/// sqrt(eps), not eps. Its sign and size depend on the BLAS kernel the CPU selects (OpenBLAS's Haswell, Zen and
+/// SkylakeX kernels round differently), so no tighter figure holds on every x86-64 machine. Eigenvalues away
+/// from zero contribute only ~n·eps·‖Σ‖ each, far below this.
+double singular_trace_tolerance(int zero_eigenvalues, std::int64_t n, double norm_1, double norm_2) {
+  const double eps = std::numeric_limits<double>::epsilon();
+  return zero_eigenvalues * std::sqrt(static_cast<double>(n) * eps * norm_1 * norm_2);
 }
 
 class ImageQualityMetrics : public ::testing::Test {
@@ -71,18 +85,23 @@ TEST_F(ImageQualityMetrics, FrechetDistanceOnSingularCovariancesMatchesScipy) {
   GaussianStatistics d = gaussian_statistics(features.at("d"));
   ASSERT_TRUE(c.centred_features.defined());  // N < D: the N×N route from the features
   const auto cd = frechet_distance(c, d);
-  // scipy's sqrtm (a Schur method on the non-symmetric product) is itself only good to ~1e-8 relative on a
-  // singular product: here it is 2.4e-6 off the exact value (numpy on the N×N form: 129.2267613692), while
-  // this computation is 1.2e-7 off it.
-  EXPECT_NEAR(cd.distance, expected["cd"].get<double>(), 1e-7 * (cd.trace_1 + cd.trace_2));
-  EXPECT_NEAR(cd.distance, 129.2267613692, 1e-8 * (cd.trace_1 + cd.trace_2));
+  const double norm_c = torch::linalg::eigvalsh(c.covariance, "L").max().item<double>();
+  const double norm_d = torch::linalg::eigvalsh(d.covariance, "L").max().item<double>();
+  // The N×N route decomposes a 20×20 matrix whose one zero eigenvalue comes from the centring; the D×D route
+  // and scipy's sqrtm (a Schur method on the non-symmetric product) a 64×64 product of rank 19, with 45 zero
+  // eigenvalues. The distance holds the trace twice. (Here scipy is 2.4e-6 off the exact value, numpy's on the
+  // N×N form, 129.2267613692; the N×N route 1.2e-7.)
+  const double low_rank_tolerance = 2 * singular_trace_tolerance(1, 20, norm_c, norm_d);
+  const double full_tolerance = 2 * singular_trace_tolerance(45, 64, norm_c, norm_d);
+  EXPECT_NEAR(cd.distance, 129.2267613692, low_rank_tolerance);
+  EXPECT_NEAR(cd.distance, expected["cd"].get<double>(), full_tolerance);
   EXPECT_FALSE(cd.offset_added);
   // The D×D route from the covariances alone (statistics without features) gives the same.
   c.centred_features = torch::Tensor();
   d.centred_features = torch::Tensor();
   const auto full = frechet_distance(c, d);
-  EXPECT_NEAR(full.distance, expected["cd"].get<double>(), 1e-7 * (cd.trace_1 + cd.trace_2));
-  EXPECT_NEAR(full.distance, cd.distance, 1e-8 * (cd.trace_1 + cd.trace_2));
+  EXPECT_NEAR(full.distance, 129.2267613692, full_tolerance);
+  EXPECT_NEAR(full.distance, expected["cd"].get<double>(), 2 * full_tolerance);
   EXPECT_FALSE(full.offset_added);
 }
 
@@ -106,12 +125,16 @@ TEST(FrechetDistance, TraceOfSquareRootMatchesClosedForms) {
   const auto t = torch::tensor({1.0, 16.0, 4.0, 0.0, 3.0, 2.0}, torch::kDouble);
   const auto sigma_1 = q.matmul(torch::diag(s)).matmul(q.t());
   const auto sigma_2 = q.matmul(torch::diag(t)).matmul(q.t());
-  EXPECT_NEAR(trace_sqrt_product(sigma_1, sigma_2), 2 + 4 + 1 + 0 + 0 + 2, 1e-10);
-  // Rank one each: Tr sqrt(u uᵀ v vᵀ) = |u·v|.
+  // Two zero eigenvalues of the product (s = 9, t = 0 and s = 0, t = 3): 2·sqrt(6·eps·9·16) = 8.8e-7. One
+  // AMD EPYC machine gave 9 + 4.2e-8; a wrong formula is off by O(1).
+  EXPECT_NEAR(trace_sqrt_product(sigma_1, sigma_2), 2 + 4 + 1 + 0 + 0 + 2, singular_trace_tolerance(2, 6, 9, 16));
+  // Rank one each: Tr sqrt(u uᵀ v vᵀ) = |u·v|; the product has two zero eigenvalues, ‖u uᵀ‖ = |u|² = 5.25,
+  // ‖v vᵀ‖ = 26.
   const auto u = torch::tensor({1.0, -2.0, 0.5}, torch::kDouble);
   const auto v = torch::tensor({3.0, 1.0, -4.0}, torch::kDouble);
-  EXPECT_NEAR(trace_sqrt_product(torch::outer(u, u), torch::outer(v, v)), 1.0, 1e-7);
-  // Identical isotropic Gaussians shifted by (3, 4): FID = 25.
+  EXPECT_NEAR(trace_sqrt_product(torch::outer(u, u), torch::outer(v, v)), 1.0, singular_trace_tolerance(2, 3, 5.25, 26));
+  // Identical isotropic Gaussians shifted by (3, 4): FID = 25. The identity's eigen-decomposition is exact (no
+  // rotation), so only the final sums round.
   GaussianStatistics a{torch::zeros({2}, torch::kDouble), torch::eye(2, torch::kDouble), 10, {}};
   GaussianStatistics b{torch::tensor({3.0, 4.0}, torch::kDouble), torch::eye(2, torch::kDouble), 10, {}};
   EXPECT_NEAR(frechet_distance(a, b).distance, 25.0, 1e-12);
