@@ -8,7 +8,7 @@
 namespace counterscope::evaluation {
 
 CategoryCurves CategoryEvaluator::evaluate(const PreparedEvaluation& prepared, std::uint32_t category_index,
-                                           IouType iou_type) {
+                                           IouType iou_type, SameCategoryMatches* record) {
   CategoryCurves curves;
   const auto& pair_indexes = prepared.pairs_of_category()[category_index];
   if (pair_indexes.empty()) return curves;  // lvis-api: no evaluated image, precision stays -1
@@ -16,6 +16,7 @@ CategoryCurves CategoryEvaluator::evaluate(const PreparedEvaluation& prepared, s
   const std::size_t T = iou_thresholds().size();
   const std::size_t R = recall_thresholds().size();
   const auto& ranges = area_ranges();
+  const auto t50 = iou_threshold_index(0.50);
   std::array<std::uint32_t, area_range_count> truths_in_range{};
 
   // Flags of every detection at every (area range, IoU threshold), detection-major so that the accumulation,
@@ -31,13 +32,25 @@ CategoryCurves CategoryEvaluator::evaluate(const PreparedEvaluation& prepared, s
     }
     m_flags.resize(m_scores.size() * per_detection);
     compute_pair_ious(prepared, pair, iou_type, m_ious);
+    const bool recording = record != nullptr && t50 && count > 0;
+    if (recording) m_recorded.assign(count, -1);
     for (std::size_t a = 0; a < area_range_count; ++a) {
-      match_pair(prepared, pair, m_ious, ranges[a], m_match, m_match_scratch);
+      match_pair(prepared, pair, m_ious, ranges[a], m_match, m_match_scratch,
+                 recording && a == 0 ? m_recorded.data() : nullptr, t50.value_or(0));
       truths_in_range[a] += m_match.truths_in_range;
       for (std::size_t t = 0; t < T; ++t) {
         for (std::size_t d = 0; d < count; ++d) {
           m_flags[(first + d) * per_detection + a * T + t] = m_match.flags[t * count + d];
         }
+      }
+    }
+    if (recording) {
+      for (std::size_t d = 0; d < count; ++d) {
+        const auto column = m_recorded[d];
+        if (column < 0) continue;
+        record->truth_of_detection[pair.detection_begin + d] = static_cast<std::int32_t>(pair.truth_begin) + column;
+        record->iou[pair.detection_begin + d] =
+            static_cast<float>(m_ious[d * pair.truth_count() + static_cast<std::size_t>(column)]);
       }
     }
   }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/evaluation/detection_matching.h"
 #include "core/evaluation/lvis_eval_params.h"
 #include "core/evaluation/pair_matching.h"
 #include "core/evaluation/prepared_evaluation.h"
@@ -27,7 +28,10 @@ struct CategoryCurves {
 /// Reuses its buffers across categories; one per worker thread.
 class CategoryEvaluator {
  public:
-  CategoryCurves evaluate(const PreparedEvaluation& prepared, std::uint32_t category_index, IouType iou_type);
+  /// With `record`, also writes the category's matches at IoU 0.50, area "all", into it (its arrays sized to
+  /// the prepared detections; categories write disjoint entries, so workers may share it).
+  CategoryCurves evaluate(const PreparedEvaluation& prepared, std::uint32_t category_index, IouType iou_type,
+                          SameCategoryMatches* record = nullptr);
 
  private:
   std::vector<double> m_ious;
@@ -39,6 +43,7 @@ class CategoryEvaluator {
   std::vector<std::uint8_t> m_true_positive, m_false_positive;  // [area][threshold][rank]
   std::vector<std::uint8_t> m_tp_view, m_fp_view;
   std::vector<double> m_precision_scratch;
+  std::vector<std::int32_t> m_recorded;
 };
 
 }  // namespace counterscope::evaluation

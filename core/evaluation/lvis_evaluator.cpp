@@ -125,13 +125,22 @@ PreparedEvaluation LvisEvaluator::prepare() const {
 }
 
 EvaluationResult LvisEvaluator::evaluate(IouType iou_type, const JobContext& context) const {
+  context.report(std::string("prepare ") + iou_type_name(iou_type), 0, 0);
+  return evaluate(prepare(), iou_type, context);
+}
+
+EvaluationResult LvisEvaluator::evaluate(const PreparedEvaluation& prepared, IouType iou_type,
+                                         const JobContext& context, SameCategoryMatches* matches_at_50) const {
   EvaluationResult result;
   result.iou_type = iou_type;
   result.max_detections_per_image = m_options.max_detections_per_image;
   result.detection_count = m_store.size();
-
-  context.report(std::string("prepare ") + iou_type_name(iou_type), 0, 0);
-  const PreparedEvaluation prepared = prepare();
+  if (matches_at_50 != nullptr) {
+    matches_at_50->iou_type = iou_type;
+    matches_at_50->iou_threshold = 0.5;
+    matches_at_50->truth_of_detection.assign(prepared.detections().size(), -1);
+    matches_at_50->iou.assign(prepared.detections().size(), 0.0f);
+  }
   result.areas_from_boxes = prepared.areas_from_boxes();
   result.evaluated_detection_count = prepared.detections().size();
   result.dropped_by_limit = prepared.dropped_by_limit();
@@ -164,7 +173,8 @@ EvaluationResult LvisEvaluator::evaluate(IouType iou_type, const JobContext& con
       work.size(), m_options.threads,
       [&](std::size_t item, int worker) {
         const std::size_t k = work[item];
-        curves[k] = evaluators[static_cast<std::size_t>(worker)].evaluate(prepared, categories_by_id[k], iou_type);
+        curves[k] = evaluators[static_cast<std::size_t>(worker)].evaluate(prepared, categories_by_id[k], iou_type,
+                                                                          matches_at_50);
       },
       context, std::string("evaluate ") + iou_type_name(iou_type));
   summarize(curves, *m_dataset, categories_by_id, result);

@@ -16,6 +16,7 @@
 
 #include "core/data/lvis/dataset.h"
 #include "core/data/lvis/results.h"
+#include "core/evaluation/detection_matching.h"
 #include "core/evaluation/detection_store.h"
 #include "core/evaluation/evaluation_result.h"
 #include "core/evaluation/lvis_eval_params.h"
@@ -41,6 +42,11 @@ class LvisEvaluator {
   /// Evaluates everything processed so far. Without any detection every metric is -1 and the result carries
   /// a warning. Throws Cancelled when the context asks to stop.
   EvaluationResult evaluate(IouType iou_type, const JobContext& context = {}) const;
+  /// The same on an input prepared once (this evaluator's prepare()) for several evaluations and analyses.
+  /// With `matches_at_50`, also records lvis-api's matches at IoU 0.50, area "all" (the same-category step of
+  /// detection_matching.h) at no extra cost.
+  EvaluationResult evaluate(const PreparedEvaluation& prepared, IouType iou_type, const JobContext& context = {},
+                            SameCategoryMatches* matches_at_50 = nullptr) const;
 
   /// The evaluation input (for analyses that need the matched detections, e.g. error analysis).
   PreparedEvaluation prepare() const;

@@ -97,7 +97,8 @@ void match_at_threshold(const double* ious, std::size_t detection_count, std::si
 }
 
 void match_pair(const PreparedEvaluation& prepared, const ImageCategoryPair& pair, const std::vector<double>& ious,
-                const AreaRange& area_range, PairAreaMatch& out, MatchScratch& scratch) {
+                const AreaRange& area_range, PairAreaMatch& out, MatchScratch& scratch, std::int32_t* matched_at,
+                std::size_t record_threshold) {
   const auto& dataset = prepared.dataset();
   const auto& thresholds = iou_thresholds();
   const std::size_t detection_count = pair.detection_count();
@@ -129,6 +130,9 @@ void match_pair(const PreparedEvaluation& prepared, const ImageCategoryPair& pai
                          scratch.matched_truth.data(), scratch.order, scratch.taken);
     } else {
       std::fill(scratch.matched_truth.begin(), scratch.matched_truth.end(), -1);
+    }
+    if (matched_at != nullptr && t == record_threshold) {
+      std::copy(scratch.matched_truth.begin(), scratch.matched_truth.end(), matched_at);
     }
     for (std::size_t d = 0; d < detection_count; ++d) {
       const auto match = scratch.matched_truth[d];

@@ -48,7 +48,10 @@ struct MatchScratch {
   std::vector<std::uint8_t> taken;
 };
 
+/// With `matched_at`, also writes the matched column (or -1) of every detection at IoU threshold index
+/// `record_threshold` (for the analyses that need to know which ground truth a true positive found).
 void match_pair(const PreparedEvaluation& prepared, const ImageCategoryPair& pair, const std::vector<double>& ious,
-                const AreaRange& area_range, PairAreaMatch& out, MatchScratch& scratch);
+                const AreaRange& area_range, PairAreaMatch& out, MatchScratch& scratch,
+                std::int32_t* matched_at = nullptr, std::size_t record_threshold = 0);
 
 }  // namespace counterscope::evaluation
