@@ -1,6 +1,7 @@
-// `counterscope-cli synth --out DIR [--seed N] [--train-images N] [--val-images N] [--size WxH]`: generates the
-// synthetic long-tailed world as an LVIS v1 dataset (DIR/annotations/{train,val}.json,
-// DIR/images/{train2017,val2017}/*.jpg, DIR/world.json) and prints a JSON summary.
+// `counterscope-cli synth --out DIR [--seed N] [--train-images N] [--val-images N] [--size WxH] [--label-noise P]`:
+// generates the synthetic long-tailed world as an LVIS v1 dataset (DIR/annotations/{train,val}.json,
+// DIR/images/{train2017,val2017}/*.jpg, DIR/world.json) and prints a JSON summary. --label-noise plants label
+// errors in a share P of the annotations and records them in DIR/label-noise.json.
 
 #include <chrono>
 #include <iostream>
@@ -45,6 +46,10 @@ int run(const std::vector<std::string>& args) {
       .option("val-images", "N", "images in the val split", std::to_string(defaults.val_images))
       .option("size", "WxH", "image size in pixels",
               std::to_string(defaults.width) + "x" + std::to_string(defaults.height))
+      .option("label-noise", "P",
+              "corrupt a share P of each split's annotations (class swaps, shifted boxes, dropped annotations) "
+              "and record them in DIR/label-noise.json; 0 (default) leaves the world untouched",
+              "0")
       .option("threads", "N", "worker threads (0 = all cores); the output does not depend on it", "0");
   if (!parser.parse(args)) return exit_ok;
 
@@ -60,13 +65,18 @@ int run(const std::vector<std::string>& args) {
   } catch (const InputError& error) {
     throw UsageError(error.what());
   }
+  data::synthetic::LabelNoiseOptions noise;
+  noise.share = parser.get_double("label-noise");
+  if (!(noise.share >= 0 && noise.share <= 1)) {
+    throw UsageError("--label-noise = " + parser.get("label-noise") + ": expected a share between 0 and 1");
+  }
   const int threads = parser.get_int("threads");
   if (threads < 0) throw UsageError("--threads = " + std::to_string(threads) + ": must be 0 or more");
 
   ProgressPrinter printer;
   JobContext context{printer.callback()};
   const auto start = std::chrono::steady_clock::now();
-  const auto summary = data::synthetic::generate_world(options, parser.get("out"), threads, context);
+  const auto summary = data::synthetic::generate_world(options, noise, parser.get("out"), threads, context);
   printer.finish();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
@@ -79,6 +89,12 @@ int run(const std::vector<std::string>& args) {
   out["categories"] = {{"rare", summary.rare_categories},
                        {"common", summary.common_categories},
                        {"frequent", summary.frequent_categories}};
+  if (noise.share > 0) {
+    out["label_noise"] = {{"share", noise.share},
+                          {"train_errors", summary.train_planted_errors},
+                          {"val_errors", summary.val_planted_errors},
+                          {"file", data::synthetic::label_noise_path(summary.out_dir)}};
+  }
   out["seconds"] = seconds;
   std::cout << out.dump(2) << "\n";
   return exit_ok;

@@ -159,6 +159,7 @@ std::string format_model_diff(const ModelDiff& diff, const std::string& name_a, 
                     data::frequency_name(c.frequency), c.ap_a, c.ap_b, c.delta_ap, c.fixed, c.broken);
       text += line;
     }
+    if (shown == 0 || (begin != end && (**begin).delta_ap * sign <= 0)) text += "   (none)\n";
   };
   list(" Gained most:\n", defined.begin(), defined.end(), 1.0);
   list(" Lost most:\n", defined.rbegin(), defined.rend(), -1.0);

@@ -196,7 +196,13 @@ WorldOptions load_world_options(const std::string& world_dir) {
 
 WorldSummary generate_world(const WorldOptions& options, const std::string& out_dir, int threads,
                             const JobContext& context) {
+  return generate_world(options, LabelNoiseOptions{}, out_dir, threads, context);
+}
+
+WorldSummary generate_world(const WorldOptions& options, const LabelNoiseOptions& noise, const std::string& out_dir,
+                            int threads, const JobContext& context) {
   options.validate("synthetic world");
+  noise.validate("synthetic world");
   if (out_dir.empty()) throw InputError("synthetic world", "out", "\"\"", "an output folder is needed");
   const auto& specs = default_category_specs();
   // Plan both splits first: a too-small world fails before anything is written.
@@ -221,6 +227,18 @@ WorldSummary generate_world(const WorldOptions& options, const std::string& out_
                                      thread_count, context);
     datasets[s] = split_dataset(options, split, *plans[s], images);
   }
+  LabelNoiseRecord planted;
+  if (noise.share > 0) {
+    planted.share = noise.share;
+    planted.seed = options.seed;
+    for (int s = 0; s < 2; ++s) {
+      planted.splits.push_back(apply_label_noise(datasets[s], plans[s]->split, options.seed,
+                                                 static_cast<int>(specs.size()), noise));
+    }
+    summary.train_planted_errors = static_cast<std::int64_t>(planted.splits[0].errors.size());
+    summary.val_planted_errors = static_cast<std::int64_t>(planted.splits[1].errors.size());
+    write_label_noise(planted, label_noise_path(out_dir));
+  }
   // LVIS val files carry the train split's category table (frequency groups come from train).
   const std::vector<Category> categories = world_categories(specs, datasets[0]);
   for (int s = 0; s < 2; ++s) {
@@ -229,9 +247,10 @@ WorldSummary generate_world(const WorldOptions& options, const std::string& out_
   }
   {
     std::ofstream file(world_options_path(out_dir));
-    file << nlohmann::json{{"generator", "counterscope synthetic world"}, {"version", 1}, {"options", options.to_json()}}
-                .dump(2)
-         << "\n";
+    nlohmann::json description{{"generator", "counterscope synthetic world"}, {"version", 1}, {"options", options.to_json()}};
+    // Only a noisy world names its noise, so that a clean world's description stays as it always was.
+    if (noise.share > 0) description["label_noise"] = {{"share", noise.share}, {"file", "label-noise.json"}};
+    file << description.dump(2) << "\n";
     if (!file) throw Error("cannot write " + world_options_path(out_dir));
   }
 

@@ -14,6 +14,7 @@
 
 #include "core/data/lvis/dataset.h"
 #include "core/data/synthetic/category_spec.h"
+#include "core/data/synthetic/label_noise.h"
 #include "core/data/synthetic/scene_layout.h"
 #include "core/data/synthetic/world_options.h"
 #include "core/data/synthetic/world_plan.h"
@@ -58,6 +59,7 @@ struct WorldSummary {
   int train_images = 0, val_images = 0;
   std::int64_t train_annotations = 0, val_annotations = 0;
   int rare_categories = 0, common_categories = 0, frequent_categories = 0;  ///< from the train split
+  std::int64_t train_planted_errors = 0, val_planted_errors = 0;            ///< label noise (label_noise.h)
 };
 
 /// Generates the world into `out_dir` (created if needed) with the default category specs. `threads` <= 0
@@ -65,6 +67,11 @@ struct WorldSummary {
 /// folder, Cancelled when the context asks to stop.
 WorldSummary generate_world(const WorldOptions& options, const std::string& out_dir, int threads = 0,
                             const JobContext& context = {});
+/// The same with planted label errors: with noise.share > 0 the annotation files carry them (category counts
+/// and frequency groups are those of the noisy train file), DIR/label-noise.json records them and
+/// DIR/world.json names the share. With share 0 the files are those of the call above, byte for byte.
+WorldSummary generate_world(const WorldOptions& options, const LabelNoiseOptions& noise, const std::string& out_dir,
+                            int threads = 0, const JobContext& context = {});
 
 /// DIR/world.json.
 std::string world_options_path(const std::string& world_dir);
