@@ -1,6 +1,7 @@
 // `counterscope-cli predict --model PRESET|CONFIG.json [--num-classes K] --weights FILE --images PATH...
 // --out RESULTS.json [--ann GT.json] [--score-thresh X] [--max-dets N] [--device cpu|cuda] [--threads N]`:
-// Mask R-CNN inference on images, written in the LVIS/COCO results format (compressed RLE masks).
+// Mask R-CNN inference on images, written in the LVIS/COCO results format (compressed RLE masks). With --ann
+// and folders, the folders are image roots and the dataset's own images are predicted.
 
 #include <algorithm>
 #include <chrono>
@@ -17,6 +18,7 @@
 #include "cli/args.h"
 #include "cli/command.h"
 #include "cli/progress_printer.h"
+#include "core/data/lvis/image_paths.h"
 #include "core/data/lvis/lvis_loader.h"
 #include "core/data/lvis/results_io.h"
 #include "core/data/mask/mask_api.h"
@@ -57,11 +59,13 @@ std::vector<std::string> collect_images(const std::vector<std::string>& inputs) 
 struct DatasetIds {
   std::map<std::string, std::int64_t> image_by_name;
   std::vector<std::int64_t> category_by_label;  // index = label (0 = background, unused)
+  data::Dataset dataset;
 };
 
 DatasetIds dataset_ids(const std::string& ann_path, std::int64_t num_classes, const JobContext& context) {
-  const data::Dataset dataset = data::load_dataset(ann_path, context);
   DatasetIds ids;
+  ids.dataset = data::load_dataset(ann_path, context);
+  const data::Dataset& dataset = ids.dataset;
   for (const auto& image : dataset.images) {
     for (const std::string& name : {image.file_name, image.coco_url}) {
       if (!name.empty()) ids.image_by_name[fs::path(name).filename().string()] = image.id;
@@ -86,7 +90,9 @@ int run(const std::vector<std::string>& args) {
   parser.option("model", "PRESET|FILE", "model preset or config JSON", std::string("torchvision-r50-fpn"))
       .option("num-classes", "K", "classes including background (default: read from the weights)", std::string("0"))
       .option("weights", "FILE", "weights: torchvision .pth or .safetensors", std::nullopt, true)
-      .multi_option("images", "PATH", "image files and/or folders of images", true)
+      .multi_option("images", "PATH", "image files and/or folders of images; with --ann, folders are image roots "
+                                         "(LVIS: the folder holding train2017/ and val2017/) and exactly the "
+                                         "dataset's images are predicted", true)
       .option("out", "FILE", "results JSON to write", std::nullopt, true)
       .option("ann", "FILE", "dataset JSON: image ids by file name, category ids by label (k-th category by id)")
       .option("score-thresh", "X", "minimum score (default: the model config's)")
@@ -114,20 +120,58 @@ int run(const std::vector<std::string>& args) {
   if (options.max_detections < 0) throw UsageError("--max-dets: expected a count >= 0");
   options.device = parser.get("device");
 
-  const std::vector<std::string> images = collect_images(parser.get_all("images"));
-  if (images.empty()) throw UsageError("--images: no image files found in " + parser.get_all("images").front());
+  const std::vector<std::string> inputs = parser.get_all("images");
+  const bool inputs_are_roots = std::all_of(inputs.begin(), inputs.end(), [](const std::string& input) {
+    std::error_code error;
+    return fs::is_directory(input, error);
+  });
+  const std::optional<std::string> ann = parser.get_optional("ann");
+  // With --ann and image folders, the folders are image roots (as for every other command): exactly the
+  // dataset's images are predicted, each found as resolve_image_path finds it (train2017/, val2017/, plain).
+  const bool dataset_images = ann && inputs_are_roots;
+  std::vector<std::string> images;
+  if (!dataset_images) {
+    images = collect_images(inputs);
+    if (images.empty()) throw UsageError("--images: no image files found in " + inputs.front());
+  }
 
   ProgressPrinter printer;
   JobContext context{printer.callback()};
   const modeling::Predictor predictor(options);
   std::optional<DatasetIds> ids;
-  if (const auto ann = parser.get_optional("ann")) {
+  std::vector<std::int64_t> image_ids;  // by position in `images`, for dataset_images
+  std::vector<std::string> unresolved;                 // dataset images found under no root
+  if (ann) {
     ids = dataset_ids(*ann, predictor.num_classes(), context);
     printer.finish();
+  }
+  if (dataset_images) {
+    for (const auto& image : ids->dataset.images) {
+      std::string error_text;
+      for (const auto& root : inputs) {
+        try {
+          images.push_back(data::resolve_image_path(image, root));
+          image_ids.push_back(image.id);
+          error_text.clear();
+          break;
+        } catch (const InputError& error) {
+          error_text = error.what();
+        }
+      }
+      if (!error_text.empty()) unresolved.push_back(error_text);
+    }
+    if (images.empty())
+      throw InputError(inputs.front(), "images", std::to_string(ids->dataset.images.size()) + " in " + *ann,
+                       "none of the dataset's images is under this image root" +
+                           (unresolved.empty() ? std::string() : " (first: " + unresolved.front() + ")"));
   }
 
   std::vector<data::Detection> detections;
   nlohmann::json skipped = nlohmann::json::array();
+  for (const auto& error : unresolved) {
+    std::cerr << "skipped: " << error << "\n";
+    skipped.push_back({{"error", error}});
+  }
   std::size_t processed = 0;
   const auto start = std::chrono::steady_clock::now();
   for (std::size_t i = 0; i < images.size(); ++i) {
@@ -136,7 +180,9 @@ int run(const std::vector<std::string>& args) {
                    fs::path(path).filename().string());
     try {
       std::int64_t image_id = static_cast<std::int64_t>(i) + 1;
-      if (ids) {
+      if (dataset_images) {
+        image_id = image_ids[i];
+      } else if (ids) {
         const auto it = ids->image_by_name.find(fs::path(path).filename().string());
         if (it == ids->image_by_name.end())
           throw InputError(path, "file name", quote_for_message(fs::path(path).filename().string()),
@@ -176,7 +222,7 @@ int run(const std::vector<std::string>& args) {
   nlohmann::json summary = {{"model", predictor.config().name},
                             {"num_classes", predictor.num_classes()},
                             {"device", predictor.device()},
-                            {"images", images.size()},
+                            {"images", images.size() + unresolved.size()},
                             {"processed", processed},
                             {"skipped", skipped},
                             {"detections", detections.size()},

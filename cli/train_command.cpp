@@ -31,8 +31,11 @@ int run(const std::vector<std::string>& args) {
       .option("images", "ROOT", "image root (LVIS: the folder holding train2017/ and val2017/)", std::nullopt, true)
       .option("val-ann", "VAL.json", "validation annotations, evaluated at the end (and every --eval-period)")
       .option("init-weights", "FILE", "start from these weights (.pth/.safetensors); tensors that do not fit are listed and left initialised")
+      .option("init-exclude", "PREFIX[,PREFIX...]", "tensors of --init-weights under these name prefixes are not loaded "
+                                                    "(e.g. roi_heads.box_predictor.cls_score. retrains the classifier)")
       .option("loss", "NAME", "classification loss: ce | cm | lr | fl | seesaw", "ce")
-      .option("rfs", "T", "repeat-factor sampling threshold (LVIS: 0.001); 0 = off", "0")
+      .option("rfs", "T|auto", "repeat-factor sampling threshold t in [0, 1] (LVIS: 0.001); auto = 100 / training images "
+                                "(categories in fewer than 100 training images are repeated, as 0.001 does on LVIS); 0 = off", "0")
       .option("iters", "N", "training iterations", "1000")
       .option("batch", "B", "images per iteration", "4")
       .option("lr", "RATE", "base learning rate (SGD, momentum 0.9, weight decay 1e-4)", "0.02")
@@ -64,8 +67,19 @@ int run(const std::vector<std::string>& args) {
     for (const auto& name : known) list += (list.empty() ? "" : ", ") + name;
     throw UsageError("--loss = '" + options.loss.name + "': unknown loss; known: " + list);
   }
-  options.repeat_factor_threshold = parser.get_double("rfs");
-  if (options.repeat_factor_threshold < 0) throw UsageError("--rfs: expected a threshold >= 0");
+  if (parser.get("rfs") == "auto") {
+    options.repeat_factor_auto = true;
+  } else {
+    const std::string rfs = parser.get("rfs");
+    double threshold = -1;
+    try {
+      threshold = parser.get_double("rfs");
+    } catch (const UsageError&) {
+    }
+    if (!(threshold >= 0 && threshold <= 1))
+      throw UsageError("--rfs = '" + rfs + "': expected a threshold in [0, 1] (0 = off) or auto");
+    options.repeat_factor_threshold = threshold;
+  }
   options.iterations = parser.get_int64("iters");
   options.batch_size = parser.get_int64("batch");
   if (options.iterations < 1 || options.batch_size < 1) throw UsageError("--iters and --batch must be at least 1");
@@ -95,6 +109,15 @@ int run(const std::vector<std::string>& args) {
   options.solver.clip_grad_norm = parser.get_double("clip-grad");
   if (!(options.solver.clip_grad_norm >= 0)) throw UsageError("--clip-grad: expected a norm >= 0 (0 = off)");
   options.init_weights = parser.get_optional("init-weights").value_or("");
+  if (const auto exclude = parser.get_optional("init-exclude")) {
+    if (options.init_weights.empty()) throw UsageError("--init-exclude needs --init-weights");
+    std::stringstream list(*exclude);
+    for (std::string prefix; std::getline(list, prefix, ',');) {
+      if (prefix.empty()) throw UsageError("--init-exclude = '" + *exclude + "': empty prefix in the list");
+      options.init_exclude.push_back(prefix);
+    }
+    if (options.init_exclude.empty()) throw UsageError("--init-exclude: expected at least one name prefix");
+  }
   options.output_dir = parser.get("out");
   options.resume = parser.get_flag("resume");
   options.half_precision_weights = parser.get_flag("half-weights");
@@ -123,6 +146,12 @@ int run(const std::vector<std::string>& args) {
                             {"seconds", result.seconds},
                             {"images_per_second", result.seconds > 0 ? result.iterations_this_run * options.batch_size / result.seconds : 0.0},
                             {"data_wait_seconds", result.data_wait_seconds},
+                            {"repeat_factor_sampling", result.repeat_factors.threshold > 0
+                                                           ? nlohmann::json{{"threshold", result.repeat_factors.threshold},
+                                                                            {"repeated_categories", result.repeat_factors.repeated_categories},
+                                                                            {"usable_images", result.repeat_factors.usable_images},
+                                                                            {"epoch_images", result.repeat_factors.epoch_images}}
+                                                           : nlohmann::json(nullptr)},
                             {"weights", result.weights_path},
                             {"evaluation", result.evaluation}};
   std::cout << summary.dump(2) << "\n";

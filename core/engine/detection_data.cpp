@@ -19,13 +19,9 @@ std::uint64_t mix_seed(std::uint64_t seed, std::uint64_t index) {
   return z ^ (z >> 31);
 }
 
-namespace {
-
-bool usable_annotation(const data::Annotation& annotation) {
+bool usable_for_training(const data::Annotation& annotation) {
   return !annotation.iscrowd && annotation.bbox.w >= 1.0 && annotation.bbox.h >= 1.0;
 }
-
-}  // namespace
 
 DetectionDataSource::DetectionDataSource(const data::Dataset& dataset, std::string image_root,
                                          DetectionDataOptions options, EpochSampler sampler)
@@ -36,7 +32,7 @@ DetectionDataSource::DetectionDataSource(const data::Dataset& dataset, std::stri
   for (std::uint32_t i = 0; i < dataset.images.size(); ++i) {
     const auto& annotations = dataset.annotations_of_image(i);
     if (std::any_of(annotations.begin(), annotations.end(),
-                    [&](std::uint32_t a) { return usable_annotation(dataset.annotations[a]); }))
+                    [&](std::uint32_t a) { return usable_for_training(dataset.annotations[a]); }))
       m_usable.push_back(i);
   }
   m_is_usable.assign(dataset.images.size(), 0);
@@ -101,7 +97,7 @@ void DetectionDataSource::load_sample(std::uint32_t image_index, bool flip, Dete
   std::vector<torch::Tensor> masks;
   for (std::uint32_t a : m_dataset.annotations_of_image(image_index)) {
     const data::Annotation& annotation = m_dataset.annotations[a];
-    if (!usable_annotation(annotation)) continue;
+    if (!usable_for_training(annotation)) continue;
     const auto label = m_labels.label_of(annotation.category_id);
     if (!label) continue;
     double x1 = annotation.bbox.x, x2 = annotation.bbox.x + annotation.bbox.w;

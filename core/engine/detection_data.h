@@ -66,6 +66,9 @@ class DetectionDataSource {
   mutable std::vector<std::int64_t> m_epoch_starts;           // first sample of each epoch
 };
 
+/// A non-crowd annotation whose box is at least one pixel each way: what training learns from.
+bool usable_for_training(const data::Annotation& annotation);
+
 /// 64-bit mix of a seed and an index (splitmix64), for per-sample random decisions independent of order.
 std::uint64_t mix_seed(std::uint64_t seed, std::uint64_t index);
 

@@ -1,6 +1,8 @@
 #include "core/engine/detector_training.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 
 #include <opencv2/imgcodecs.hpp>
@@ -84,11 +86,58 @@ modeling::StateDict model_state(const torch::nn::Module& model, bool half_precis
   return state;
 }
 
+/// `state` without the tensors whose names start with one of `prefixes`; a prefix that matches nothing is an
+/// error (a typo would otherwise silently load every layer).
+modeling::StateDict without_prefixes(const modeling::StateDict& state, const std::vector<std::string>& prefixes,
+                                     const std::string& source) {
+  if (prefixes.empty()) return state;
+  std::vector<bool> used(prefixes.size(), false);
+  modeling::StateDict kept;
+  for (const auto& entry : state) {
+    bool excluded = false;
+    for (std::size_t p = 0; p < prefixes.size(); ++p) {
+      if (entry.name.rfind(prefixes[p], 0) == 0) excluded = used[p] = true;
+    }
+    if (!excluded) kept.insert(entry.name, entry.tensor);
+  }
+  for (std::size_t p = 0; p < prefixes.size(); ++p) {
+    if (!used[p])
+      throw InputError(source, "init_exclude", quote_for_message(prefixes[p]),
+                       "no tensor of the initial weights starts with this prefix");
+  }
+  return kept;
+}
+
 void write_json(const fs::path& path, const nlohmann::json& json) {
   write_file_atomically(path.string(), [&](std::ostream& out) { out << json.dump(2) << "\n"; });
 }
 
 }  // namespace
+
+RepeatFactorSummary summarize_repeat_factors(const data::Dataset& dataset, const DetectorTrainingOptions& options,
+                                             std::vector<double>* image_factors) {
+  const bool usable_exists = std::any_of(dataset.annotations.begin(), dataset.annotations.end(),
+                                         usable_for_training);
+  if (!usable_exists)
+    throw InputError(dataset.source_path, "annotations", "0 usable of " + std::to_string(dataset.annotations.size()),
+                     "repeat-factor sampling needs annotated images: category frequencies come from them");
+  RepeatFactorSummary summary;
+  summary.threshold = options.repeat_factor_auto ? data::repeat_factor_threshold_for(dataset.images.size())
+                                                 : options.repeat_factor_threshold;
+  const std::vector<double> categories = data::category_repeat_factors(dataset, summary.threshold);
+  summary.repeated_categories = std::count_if(categories.begin(), categories.end(), [](double r) { return r > 1; });
+  std::vector<double> images = data::image_repeat_factors(dataset, summary.threshold);
+  for (std::size_t i = 0; i < dataset.images.size(); ++i) {
+    const auto& annotations = dataset.annotations_of_image(i);
+    if (std::none_of(annotations.begin(), annotations.end(),
+                     [&](std::uint32_t a) { return usable_for_training(dataset.annotations[a]); }))
+      continue;
+    ++summary.usable_images;
+    summary.epoch_images += images[i];
+  }
+  if (image_factors) *image_factors = std::move(images);
+  return summary;
+}
 
 DetectorTrainingResult train_detector(const DetectorTrainingOptions& options, const JobContext& context) {
   const auto start = std::chrono::steady_clock::now();
@@ -128,7 +177,9 @@ DetectorTrainingResult train_detector(const DetectorTrainingOptions& options, co
     apply_options.strict = false;
     apply_options.source = options.init_weights;
     const modeling::ApplyStateDictReport report =
-        modeling::apply_state_dict(*model, modeling::load_state_dict(options.init_weights), apply_options);
+        modeling::apply_state_dict(*model, without_prefixes(modeling::load_state_dict(options.init_weights),
+                                                            options.init_exclude, options.init_weights),
+                                   apply_options);
     if (report.loaded.empty())
       throw InputError(options.init_weights, "state_dict", "0 of " + std::to_string(model->named_parameters().size()) +
                                                                " tensors fit", "no tensor matches this model's names and shapes");
@@ -142,11 +193,17 @@ DetectorTrainingResult train_detector(const DetectorTrainingOptions& options, co
   data_options.batch_size = options.batch_size;
   data_options.seed = options.seed;
   EpochSampler sampler;
-  if (options.repeat_factor_threshold > 0) {
-    const std::vector<double> factors = data::image_repeat_factors(train, options.repeat_factor_threshold);
+  if (options.repeat_factor_auto || options.repeat_factor_threshold > 0) {
+    std::vector<double> factors;
+    result.repeat_factors = summarize_repeat_factors(train, options, &factors);
     sampler = [factors](std::int64_t, std::uint64_t epoch_seed) {
       return data::repeat_factor_epoch(factors, epoch_seed, /*shuffle=*/false);
     };
+    const RepeatFactorSummary& rfs = result.repeat_factors;
+    context.report("repeat-factor sampling", 0, 0,
+                   "t = " + std::to_string(rfs.threshold) + ": " + std::to_string(rfs.repeated_categories) +
+                       " categories repeated; epoch of about " + std::to_string(std::lround(rfs.epoch_images)) +
+                       " images (plain: " + std::to_string(rfs.usable_images) + ")");
   }
   DetectionDataSource data_source(train, options.image_root, data_options, sampler);
   SolverOptions solver = options.solver;

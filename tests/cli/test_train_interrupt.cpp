@@ -19,6 +19,8 @@
 namespace {
 
 namespace fs = std::filesystem;
+using counterscope::testing::file_text;
+using counterscope::testing::run_to_end;
 using counterscope::testing::spawn;
 using counterscope::testing::wait_exit_code;
 
@@ -81,6 +83,38 @@ TEST(TrainCommand, InterruptWritesACheckpointAndResumeFinishes) {
   EXPECT_TRUE(fs::exists(kRoot / "run" / "model.safetensors"));
   const auto summary = nlohmann::json::parse(std::ifstream((kRoot / "resume.log").string()));
   EXPECT_EQ(summary["iterations"].get<std::int64_t>(), stopped_at + 3);
+}
+
+TEST(TrainCommand, BadRepeatFactorThresholdsAreUsageErrors) {
+  fs::create_directories(kRoot);
+  const std::string cli = COUNTERSCOPE_CLI_PATH;
+  for (const std::string rfs : {"-0.1", "1.5", "abc", "0.05x", "nan", ""}) {
+    const fs::path log = kRoot / "bad-rfs.log";
+    EXPECT_EQ(run_to_end({cli, "train", "--ann", "missing.json", "--images", ".", "--out", (kRoot / "bad").string(),
+                          "--rfs", rfs},
+                         log),
+              2)
+        << "--rfs " << rfs;
+    const std::string err = file_text(log.string() + ".err");
+    EXPECT_NE(err.find("--rfs"), std::string::npos) << err;
+    EXPECT_NE(err.find("auto"), std::string::npos) << err;
+  }
+}
+
+TEST(TrainCommand, RepeatFactorSamplingOnADatasetWithoutAnnotationsFails) {
+  fs::create_directories(kRoot);
+  const fs::path ann = kRoot / "no-annotations.json";
+  std::ofstream(ann.string()) << R"({"images": [{"id": 1, "width": 8, "height": 8, "file_name": "a.png", "neg_category_ids": [],
+                 "not_exhaustive_category_ids": []}],
+    "annotations": [], "categories": [{"id": 1, "name": "a", "frequency": "r"}]})";
+  const fs::path log = kRoot / "rfs-empty.log";
+  EXPECT_EQ(run_to_end({COUNTERSCOPE_CLI_PATH, "train", "--ann", ann.string(), "--images", kRoot.string(), "--out",
+                        (kRoot / "rfs-empty").string(), "--rfs", "auto", "--threads", "1"},
+                       log),
+            1);
+  const std::string err = file_text(log.string() + ".err");
+  EXPECT_NE(err.find("no-annotations.json"), std::string::npos) << err;
+  EXPECT_NE(err.find("repeat-factor sampling needs annotated images"), std::string::npos) << err;
 }
 
 }  // namespace

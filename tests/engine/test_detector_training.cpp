@@ -3,7 +3,10 @@
 
 #include <atomic>
 #include <filesystem>
+#include <cmath>
 #include <fstream>
+#include <map>
+#include <set>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -73,6 +76,90 @@ TEST_F(DetectorTrainingTest, WritesWeightsConfigMetricsAndEvaluation) {
   ASSERT_TRUE(result.evaluation.contains("segm"));
   EXPECT_TRUE(result.evaluation["bbox"].contains("APr"));
   EXPECT_EQ(logged_losses("full").size(), 2u);
+}
+
+TEST_F(DetectorTrainingTest, AutomaticRepeatFactorThresholdAndEpochSize) {
+  const data::Dataset train = data::load_dataset((kRoot / "world" / "annotations" / "train.json").string());
+  auto opts = options("unused", 1);
+  opts.repeat_factor_auto = true;
+  std::vector<double> factors;
+  const RepeatFactorSummary summary = summarize_repeat_factors(train, opts, &factors);
+  // The tiny world has fewer than 100 training images, so t = min(1, 100 / images) = 1.
+  ASSERT_LT(train.images.size(), 100u);
+  EXPECT_DOUBLE_EQ(summary.threshold, 1.0);
+  // Independently: f(c) = images holding c / images, r(I) = max(1, max over I's categories of sqrt(1 / f(c))).
+  std::map<std::int64_t, std::set<std::int64_t>> images_of;
+  for (const auto& annotation : train.annotations) images_of[annotation.category_id].insert(annotation.image_id);
+  const double n = static_cast<double>(train.images.size());
+  std::int64_t repeated = 0;
+  for (const auto& [category, images] : images_of) repeated += images.size() < train.images.size() ? 1 : 0;
+  EXPECT_EQ(summary.repeated_categories, repeated);
+  double expected_epoch = 0;
+  std::int64_t usable = 0;
+  for (const auto& image : train.images) {
+    double factor = 1;
+    bool has_usable = false;
+    for (const auto& annotation : train.annotations) {
+      if (annotation.image_id != image.id) continue;
+      factor = std::max(factor, std::sqrt(n / static_cast<double>(images_of[annotation.category_id].size())));
+      has_usable = has_usable || (!annotation.iscrowd && annotation.bbox.w >= 1 && annotation.bbox.h >= 1);
+    }
+    if (!has_usable) continue;
+    ++usable;
+    expected_epoch += factor;
+  }
+  EXPECT_EQ(summary.usable_images, usable);
+  EXPECT_NEAR(summary.epoch_images, expected_epoch, 1e-9 * expected_epoch);
+  EXPECT_GT(summary.epoch_images, static_cast<double>(usable));
+  EXPECT_EQ(factors.size(), train.images.size());
+
+  // An explicit threshold is used as given; one outside (0, 1] is refused.
+  opts.repeat_factor_auto = false;
+  opts.repeat_factor_threshold = 0.25;
+  EXPECT_DOUBLE_EQ(summarize_repeat_factors(train, opts).threshold, 0.25);
+  opts.repeat_factor_threshold = 1.5;
+  EXPECT_THROW(summarize_repeat_factors(train, opts), InputError);
+}
+
+TEST_F(DetectorTrainingTest, RepeatFactorSamplingWithoutAnnotationsIsRefused) {
+  data::Dataset empty = data::load_dataset((kRoot / "world" / "annotations" / "train.json").string());
+  empty.annotations.clear();
+  empty.build_indexes();
+  auto opts = options("unused", 1);
+  opts.repeat_factor_auto = true;
+  try {
+    summarize_repeat_factors(empty, opts);
+    FAIL() << "expected an InputError";
+  } catch (const InputError& error) {
+    EXPECT_NE(std::string(error.what()).find("repeat-factor sampling needs annotated images"), std::string::npos)
+        << error.what();
+  }
+}
+
+TEST_F(DetectorTrainingTest, InitialWeightsWithExcludedLayersLeaveThemInitialised) {
+  const auto base = train_detector(options("init-base", 1));
+  ASSERT_TRUE(base.completed);
+  auto opts = options("init-excluded", 1);
+  opts.init_weights = base.weights_path;
+  opts.init_exclude = {"roi_heads.box_predictor.cls_score."};
+  const auto excluded = train_detector(opts);
+  ASSERT_TRUE(excluded.completed);
+  ASSERT_EQ(excluded.warnings.size(), 1u);
+  const std::string& warning = excluded.warnings.front();
+  EXPECT_NE(warning.find("roi_heads.box_predictor.cls_score.weight"), std::string::npos) << warning;
+  EXPECT_NE(warning.find("roi_heads.box_predictor.cls_score.bias"), std::string::npos) << warning;
+  EXPECT_EQ(warning.find("bbox_pred"), std::string::npos) << warning;
+  EXPECT_EQ(warning.find("backbone"), std::string::npos) << warning;
+
+  // A prefix that matches no tensor is a typo, not a request: refused, naming it.
+  opts.output_dir = (kRoot / "init-typo").string();
+  opts.init_exclude = {"roi_heads.box_predictor.cls_scores."};
+  try {
+    train_detector(opts);
+    FAIL() << "expected an InputError";
+  } catch (const InputError& error) {
+    EXPECT_NE(std::string(error.what()).find("cls_scores."), std::string::npos) << error.what();
+  }
 }
 
 TEST_F(DetectorTrainingTest, ResumedRunEqualsUninterruptedRun) {

@@ -20,6 +20,14 @@ double uniform01(std::mt19937_64& generator) { return static_cast<double>(genera
 
 }  // namespace
 
+double repeat_factor_threshold_for(std::size_t image_count, double min_images) {
+  if (!(min_images > 0) || !std::isfinite(min_images))
+    throw InputError("repeat factor sampling", "min_images", std::to_string(min_images), "must be a positive count");
+  if (image_count == 0)
+    throw InputError("repeat factor sampling", "images", "0", "a dataset without images has no category frequencies");
+  return std::min(1.0, min_images / static_cast<double>(image_count));
+}
+
 std::vector<double> category_repeat_factors(const Dataset& dataset, double threshold) {
   check_threshold(threshold);
   if (!dataset.has_indexes()) throw Error("category_repeat_factors: build_indexes() has not been called");

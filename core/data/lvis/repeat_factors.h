@@ -4,12 +4,19 @@
 //   r(I) = max over the categories in image I (1 for an image without annotations),
 // and an epoch repeats each image floor(r) or ceil(r) times by stochastic rounding.
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
 #include "core/data/lvis/dataset.h"
 
 namespace counterscope::data {
+
+/// LVIS's threshold stated as a count, for a dataset of `image_count` images: t = 0.001 on LVIS v1's ~100k
+/// training images repeats the categories that appear in fewer than ~100 of them, so a split of N images gets
+/// t = min(1, min_images / N) (r(c) > 1 exactly when c is in fewer than min_images images). Throws InputError
+/// for an empty dataset or min_images <= 0.
+double repeat_factor_threshold_for(std::size_t image_count, double min_images = 100);
 
 /// r(c) per category index (position in dataset.categories). Categories in no image get 1 (they never
 /// decide an image's factor). Needs the indexes. Throws InputError for a threshold outside (0, 1].

@@ -90,6 +90,22 @@ TEST(RepeatFactors, EpochStochasticRounding) {
   EXPECT_NE(many, repeat_factor_epoch(std::vector<double>(10000, 1.25), 8, true));
 }
 
+TEST(RepeatFactors, ThresholdStatedAsAnImageCount) {
+  // LVIS v1: t = 0.001 on 100,170 training images is about 100 images; the default world's 2000 give 0.05.
+  EXPECT_DOUBLE_EQ(repeat_factor_threshold_for(2000), 0.05);
+  EXPECT_DOUBLE_EQ(repeat_factor_threshold_for(100000), 0.001);
+  EXPECT_DOUBLE_EQ(repeat_factor_threshold_for(40, 10), 0.25);
+  EXPECT_DOUBLE_EQ(repeat_factor_threshold_for(24), 1.0) << "fewer images than the count: every category is repeated";
+  // A category in exactly min_images images is not repeated, one in fewer is: 8 images, min_images 4 -> t = 0.5.
+  const Dataset dataset = dataset_with(8, {{0, 1, 2, 3}, {0, 1, 2}});
+  const std::vector<double> factors = category_repeat_factors(dataset, repeat_factor_threshold_for(8, 4));
+  EXPECT_DOUBLE_EQ(factors[0], 1.0);
+  EXPECT_DOUBLE_EQ(factors[1], std::sqrt(0.5 / (3.0 / 8.0)));
+  EXPECT_THROW(repeat_factor_threshold_for(0), InputError);
+  EXPECT_THROW(repeat_factor_threshold_for(10, 0), InputError);
+  EXPECT_THROW(repeat_factor_threshold_for(10, -5), InputError);
+}
+
 TEST(RepeatFactors, BadInput) {
   const Dataset dataset = dataset_with(2, {{0}});
   EXPECT_THROW(category_repeat_factors(dataset, 0.0), InputError);
