@@ -9,7 +9,12 @@
 // 2. LVIS v1 val scale, synthetic: 20,000 images, 1,203 categories, ~12 instances per image, 300 detections
 //    per image (6 M), measured in a child process for its peak memory (getrusage of the child).
 //
-// Usage: bench_evaluate [--refs DIR] [--runs N] [--threads N] [--skip-v1]
+// 3. --analyses: on the v1-scale set, what the confusion matrix and the calibration add to an evaluation:
+//    the evaluation alone (prepare + evaluate) against prepare + evaluate recording its 0.50 matches +
+//    calibration + cross-category matching + confusion matrix, alternated in one process, medians and their
+//    ratio (a busy machine slows both alike; compare ratios within one run).
+//
+// Usage: bench_evaluate [--refs DIR] [--runs N] [--threads N] [--skip-v1] [--analyses]
 
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -26,6 +31,8 @@
 
 #include "core/data/lvis/lvis_loader.h"
 #include "core/data/lvis/results_io.h"
+#include "core/evaluation/calibration.h"
+#include "core/evaluation/confusion_matrix.h"
 #include "core/evaluation/lvis_evaluator.h"
 
 using namespace counterscope;
@@ -287,12 +294,71 @@ void v1_scale_benchmark(IouType type, int threads) {
               WIFEXITED(status) && WEXITSTATUS(status) == 0 ? "" : " (child failed)");
 }
 
+/// The analyses' cost on the v1-scale set for one IoU type, in a child process (the set is large).
+void analyses_benchmark(IouType type, int threads, int runs) {
+  std::fflush(stdout);
+  const pid_t child = fork();
+  if (child == 0) {
+    data::Dataset dataset;
+    std::vector<data::Detection> detections;
+    make_v1_scale(dataset, detections, type == IouType::segm);
+    const std::size_t count = detections.size();
+    EvaluationOptions options;
+    options.threads = threads;
+    LvisEvaluator evaluator(dataset, options);
+    evaluator.process_results(std::move(detections));
+    std::vector<double> plain, with_analyses, calibration_seconds, matching_seconds, matrix_seconds;
+    std::size_t instances = 0, confusions = 0;
+    double ece = -1;
+    for (int r = 0; r < runs; ++r) {
+      auto start = std::chrono::steady_clock::now();
+      const auto result = evaluator.evaluate(type);
+      plain.push_back(seconds_since(start));
+
+      start = std::chrono::steady_clock::now();
+      const PreparedEvaluation prepared = evaluator.prepare();
+      SameCategoryMatches at_50;
+      const auto recorded = evaluator.evaluate(prepared, type, {}, &at_50);
+      CalibrationOptions calibration_options;
+      calibration_options.threads = threads;
+      auto phase = std::chrono::steady_clock::now();
+      const auto calibration = calibrate(prepared, at_50, calibration_options);
+      calibration_seconds.push_back(seconds_since(phase));
+      DetectionMatchingOptions matching;
+      matching.min_score = ConfusionOptions{}.min_score;
+      matching.threads = threads;
+      phase = std::chrono::steady_clock::now();
+      const auto matched = match_detections(prepared, at_50, matching);
+      matching_seconds.push_back(seconds_since(phase));
+      phase = std::chrono::steady_clock::now();
+      const auto matrix = build_confusion_matrix(prepared, matched, ConfusionDetail::confusions);
+      matrix_seconds.push_back(seconds_since(phase));
+      with_analyses.push_back(seconds_since(start));
+      instances = matrix.instances.size();
+      confusions = matrix.top_confusions(1u << 30).size();
+      ece = calibration.overall.ece;
+      if (recorded.metrics.ap != result.metrics.ap) std::printf("  (recording the matches changed the AP!)\n");
+    }
+    const double a = median(plain), b = median(with_analyses);
+    std::printf("  %s: %zu detections; evaluation %.2f s, evaluation + calibration + confusion %.2f s (medians of %d "
+                "alternated runs): ratio %.3f (+%.1f%%); %zu confused instances kept, %zu confused cells, ECE %.4f\n",
+                iou_type_name(type), count, a, b, runs, b / a, 100.0 * (b / a - 1), instances, confusions, ece);
+    std::printf("    medians: calibration %.3f s, cross-category matching %.3f s, matrix %.3f s\n",
+                median(calibration_seconds), median(matching_seconds), median(matrix_seconds));
+    std::fflush(stdout);
+    _exit(0);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) std::printf("  %s: child failed\n", iou_type_name(type));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string refs = COUNTERSCOPE_SOURCE_DIR "/../shared/refs";
   int runs = 5, threads = 0;
-  bool skip_v1 = false;
+  bool skip_v1 = false, analyses = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--refs" && i + 1 < argc) {
@@ -303,10 +369,18 @@ int main(int argc, char** argv) {
       threads = std::max(0, std::atoi(argv[++i]));
     } else if (arg == "--skip-v1") {
       skip_v1 = true;
+    } else if (arg == "--analyses") {
+      analyses = true;
     } else {
-      std::fprintf(stderr, "usage: bench_evaluate [--refs DIR] [--runs N] [--threads N] [--skip-v1]\n");
+      std::fprintf(stderr, "usage: bench_evaluate [--refs DIR] [--runs N] [--threads N] [--skip-v1] [--analyses]\n");
       return 2;
     }
+  }
+  if (analyses) {
+    std::printf("Confusion matrix and calibration on the LVIS v1 val scale set (synthetic), %d threads:\n", threads);
+    analyses_benchmark(IouType::bbox, threads, runs);
+    analyses_benchmark(IouType::segm, threads, runs);
+    return 0;
   }
   if (!skip_v1) {
     std::printf("LVIS v1 val scale (synthetic), %d threads:\n", threads);

@@ -257,7 +257,9 @@ int run(const std::vector<std::string>& args) {
       const auto same = matching.iou_threshold == 0.5
                             ? a.at_50[t]
                             : match_same_category(*a.prepared, types[t], matching.iou_threshold, options.threads, context);
-      confusions.push_back(build_confusion_matrix(*a.prepared, match_detections(*a.prepared, same, matching, context)));
+      // The reports list the confusions between categories only: the counts cover everything.
+      confusions.push_back(build_confusion_matrix(*a.prepared, match_detections(*a.prepared, same, matching, context),
+                                                  ConfusionDetail::confusions));
       printer.finish();
       for (const auto& warning : confusions.back().warnings) std::cerr << "warning: confusion matrix: " << warning << "\n";
       std::cout << format_confusion_summary(confusions.back(), dataset);

@@ -196,8 +196,9 @@ std::string format_confusion_summary(const ConfusionMatrix& matrix, const data::
   char line[512];
   std::snprintf(line, sizeof(line),
                 " Confusion matrix (%s, IoU >= %.2f, score >= %.2f): rows predicted, columns ground truth; "
-                "%zu instances, %zu ignored (not exhaustive), %zu below the score\n",
-                iou_type_name(matrix.iou_type), matrix.iou_threshold, matrix.min_score, matrix.instances.size(),
+                "%llu instances, %zu ignored (not exhaustive), %zu below the score\n",
+                iou_type_name(matrix.iou_type), matrix.iou_threshold, matrix.min_score,
+                static_cast<unsigned long long>(matrix.total()),
                 matrix.ignored_detections, matrix.below_score_detections);
   text += line;
   const auto grouped = matrix.grouped();

@@ -1,13 +1,20 @@
 #include "core/evaluation/confusion_matrix.h"
 
 #include <algorithm>
-#include <numeric>
+
+#include "core/util/error.h"
 
 namespace counterscope::evaluation {
 
 const char* confusion_group_name(std::size_t group) {
   static const char* const names[confusion_group_count] = {"rare", "common", "frequent", "unknown", "background"};
   return group < confusion_group_count ? names[group] : "?";
+}
+
+std::uint64_t ConfusionMatrix::total() const {
+  std::uint64_t sum = 0;
+  for (const auto c : m_counts) sum += c;
+  return sum;
 }
 
 std::uint64_t ConfusionMatrix::predicted_total(std::uint32_t predicted) const {
@@ -72,7 +79,14 @@ void ConfusionMatrix::count_instances() {
   for (const auto& instance : instances) ++m_counts[static_cast<std::size_t>(instance.predicted) * side + instance.truth];
 }
 
-ConfusionMatrix build_confusion_matrix(const PreparedEvaluation& prepared, const DetectionMatching& matching) {
+void ConfusionMatrix::set_counts(std::vector<std::uint64_t> counts) {
+  const std::size_t side = category_count() + 1;
+  if (counts.size() != side * side) throw Error("confusion matrix: counts of another size");
+  m_counts = std::move(counts);
+}
+
+ConfusionMatrix build_confusion_matrix(const PreparedEvaluation& prepared, const DetectionMatching& matching,
+                                       ConfusionDetail detail) {
   const auto& dataset = prepared.dataset();
   const auto& by_id = prepared.categories_by_id();
   ConfusionMatrix matrix;
@@ -86,23 +100,27 @@ ConfusionMatrix build_confusion_matrix(const PreparedEvaluation& prepared, const
     position_of_index[by_id[k]] = k;
   }
   const auto K = matrix.background();
+  const std::size_t side = static_cast<std::size_t>(K) + 1;
   const auto& detections = prepared.detections();
-  auto truth_position = [&](std::size_t g) {
-    const auto& annotation = dataset.annotations[prepared.ground_truths()[g]];
-    return position_of_index[*dataset.category_index(annotation.category_id)];
-  };
+  // Matrix position of every prepared ground truth (its pair's category).
+  std::vector<std::uint32_t> truth_position(prepared.ground_truths().size(), K);
+  for (const auto& pair : prepared.pairs()) {
+    for (auto g = pair.truth_begin; g < pair.truth_end; ++g) truth_position[g] = position_of_index[pair.category_index];
+  }
 
-  std::vector<std::uint32_t> order;
+  std::vector<std::uint64_t> counts(side * side, 0);
+  auto record = [&](const ConfusionInstance& instance) {
+    ++counts[static_cast<std::size_t>(instance.predicted) * side + instance.truth];
+    const bool confusion = instance.predicted != instance.truth && instance.predicted < K && instance.truth < K;
+    if (detail == ConfusionDetail::all || confusion) matrix.instances.push_back(instance);
+  };
+  if (detail == ConfusionDetail::all) matrix.instances.reserve(detections.size() + prepared.ground_truths().size());
   for (const auto& image : prepared.images()) {
     const auto image_id = dataset.images[image.image_index].id;
     if (image.pair_begin == image.pair_end) continue;
     const auto& first = prepared.pairs()[image.pair_begin];
     const auto& last = prepared.pairs()[image.pair_end - 1];
-    order.resize(last.detection_end - first.detection_begin);
-    std::iota(order.begin(), order.end(), first.detection_begin);
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::uint32_t a, std::uint32_t b) { return detections[a].score > detections[b].score; });
-    for (const auto d : order) {
+    for (auto d = first.detection_begin; d < last.detection_end; ++d) {
       const auto kind = matching.kind[d];
       if (kind == MatchKind::ignored) {
         ++matrix.ignored_detections;
@@ -119,25 +137,25 @@ ConfusionMatrix build_confusion_matrix(const PreparedEvaluation& prepared, const
       instance.score = static_cast<float>(detections[d].score);
       const auto g = matching.truth_of_detection[d];
       if (kind == MatchKind::same_category || kind == MatchKind::other_category) {
-        instance.truth = truth_position(static_cast<std::size_t>(g));
+        instance.truth = truth_position[static_cast<std::size_t>(g)];
         instance.annotation = static_cast<std::int32_t>(prepared.ground_truths()[static_cast<std::size_t>(g)]);
         instance.iou = matching.iou[d];
       } else {
         instance.truth = K;
       }
-      matrix.instances.push_back(instance);
+      record(instance);
     }
     for (auto g = first.truth_begin; g < last.truth_end; ++g) {
       if (matching.detection_of_truth[g] >= 0) continue;
       ConfusionInstance instance;
       instance.predicted = K;
-      instance.truth = truth_position(g);
+      instance.truth = truth_position[g];
       instance.annotation = static_cast<std::int32_t>(prepared.ground_truths()[g]);
       instance.image_id = image_id;
-      matrix.instances.push_back(instance);
+      record(instance);
     }
   }
-  matrix.count_instances();
+  matrix.set_counts(std::move(counts));
   if (!prepared.has_detections()) matrix.warnings.push_back("no detections: every ground truth is in the background row");
   if (prepared.ground_truths().empty()) matrix.warnings.push_back("no ground truth in the split: nothing to confuse");
   return matrix;

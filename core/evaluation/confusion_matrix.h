@@ -50,7 +50,9 @@ class ConfusionMatrix {
   double min_score = 0;
   std::vector<std::int64_t> category_ids;  ///< sorted; position k names row/column k
   std::vector<data::Frequency> frequencies;
-  std::vector<ConfusionInstance> instances;  ///< every counted instance, by image id then score
+  /// The counted instances (all, or only the confusions between two categories: see ConfusionDetail), by image
+  /// id; within an image its detections (by category id, then score), then the ground truths no detection took.
+  std::vector<ConfusionInstance> instances;
   std::size_t ignored_detections = 0;        ///< unmatched in a not-exhaustive pair (not counted)
   std::size_t below_score_detections = 0;    ///< scoring under min_score (not counted)
   std::vector<std::string> warnings;
@@ -61,6 +63,8 @@ class ConfusionMatrix {
   std::uint64_t count(std::uint32_t predicted, std::uint32_t truth) const {
     return m_counts[static_cast<std::size_t>(predicted) * (category_count() + 1) + truth];
   }
+  /// Every count of the matrix (instances counted).
+  std::uint64_t total() const;
   /// Row sums (what the model said) and column sums (what the ground truth is).
   std::uint64_t predicted_total(std::uint32_t predicted) const;
   std::uint64_t truth_total(std::uint32_t truth) const;
@@ -75,8 +79,10 @@ class ConfusionMatrix {
   /// Instances of one cell, in `instances` order.
   std::vector<const ConfusionInstance*> instances_of(std::uint32_t predicted, std::uint32_t truth) const;
 
-  /// Builds the counts from `instances`, `category_ids` and `frequencies` (used by build_confusion_matrix).
+  /// Builds the counts from `instances` (which must then hold every instance) and `category_ids`.
   void count_instances();
+  /// Sets the counts directly ((K + 1) x (K + 1), row-major). Throws Error on a size mismatch.
+  void set_counts(std::vector<std::uint64_t> counts);
 
  private:
   std::vector<std::uint64_t> m_counts;  // (K + 1) x (K + 1), row-major
@@ -88,8 +94,15 @@ struct ConfusionOptions {
   int threads = 0;
 };
 
+/// Which instances a matrix keeps (the counts are always complete).
+enum class ConfusionDetail {
+  all,         ///< every instance (the application lists any cell's)
+  confusions,  ///< only those between two different categories (reports: millions of instances cost time)
+};
+
 /// The matrix of a matching (whose options give the threshold and the minimum score).
-ConfusionMatrix build_confusion_matrix(const PreparedEvaluation& prepared, const DetectionMatching& matching);
+ConfusionMatrix build_confusion_matrix(const PreparedEvaluation& prepared, const DetectionMatching& matching,
+                                       ConfusionDetail detail = ConfusionDetail::all);
 
 /// Prepares nothing itself: matches (both steps) and builds the matrix.
 ConfusionMatrix build_confusion_matrix(const PreparedEvaluation& prepared, IouType iou_type,

@@ -246,6 +246,23 @@ TEST_F(ConfusionMatrixTest, Reports) {
   EXPECT_NE(csv.find("bbox,,background,,2,banana,common,1\n"), std::string::npos) << csv;
   const auto text = format_confusion_summary(m, m_dataset);
   EXPECT_NE(text.find("apple -> banana  1 time"), std::string::npos) << text;
+  EXPECT_NE(text.find("8 instances"), std::string::npos) << text;
+}
+
+TEST_F(ConfusionMatrixTest, ReportsKeepOnlyConfusionsButEveryCount) {
+  const auto all = build();
+  const auto prepared = m_evaluator->prepare();
+  ConfusionOptions options;
+  DetectionMatchingOptions matching_options;
+  matching_options.min_score = options.min_score;
+  const auto matching = match_detections(prepared, match_same_category(prepared, IouType::bbox, 0.5), matching_options);
+  const auto lean = build_confusion_matrix(prepared, matching, ConfusionDetail::confusions);
+  EXPECT_EQ(lean.instances.size(), 3u);  // the three confusions between categories
+  EXPECT_EQ(lean.total(), all.total());
+  for (std::uint32_t p = 0; p <= all.background(); ++p) {
+    for (std::uint32_t t = 0; t <= all.background(); ++t) EXPECT_EQ(lean.count(p, t), all.count(p, t));
+  }
+  EXPECT_EQ(confusion_to_json(lean, m_dataset)["confusions"], confusion_to_json(all, m_dataset)["confusions"]);
 }
 
 TEST(ConfusionMatrixEdges, EmptySplitAndNoDetections) {
