@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "core/counterfactual/counterfactual_losses.h"
+#include "core/engine/checkpoint_parts.h"
 #include "core/engine/detection_trainer.h"
 #include "core/util/error.h"
 
@@ -185,19 +186,26 @@ engine::StepResult CounterfactualTrainer::run_step(std::int64_t iteration) {
   return result;
 }
 
-void CounterfactualTrainer::save_state(torch::serialize::OutputArchive& archive) const {
-  engine::save_module_state(*m_generator, archive, "generator.");
-  engine::save_module_state(*m_discriminator, archive, "discriminator.");
-  torch::serialize::OutputArchive generator_optimizer, discriminator_optimizer;
-  m_generator_optimizer->save(generator_optimizer);
-  m_discriminator_optimizer->save(discriminator_optimizer);
-  archive.write("generator_optimizer", generator_optimizer);
-  archive.write("discriminator_optimizer", discriminator_optimizer);
+torch::Device CounterfactualTrainer::random_device() const { return device_of(m_model); }
+
+void CounterfactualTrainer::save_state(engine::CheckpointState& state) const {
+  engine::save_module_state(*m_generator, state, "generator.");
+  engine::save_module_state(*m_discriminator, state, "discriminator.");
+  engine::save_optimizer_state(*m_generator_optimizer, state, "generator_optimizer.");
+  engine::save_optimizer_state(*m_discriminator_optimizer, state, "discriminator_optimizer.");
 }
 
-void CounterfactualTrainer::load_state(torch::serialize::InputArchive& archive) {
-  engine::load_module_state(*m_generator, archive, "generator.");
-  engine::load_module_state(*m_discriminator, archive, "discriminator.");
+void CounterfactualTrainer::load_state(const engine::CheckpointState& state) {
+  engine::load_module_state(*m_generator, state, "generator.");
+  engine::load_module_state(*m_discriminator, state, "discriminator.");
+  engine::load_optimizer_state(*m_generator_optimizer, state, "generator_optimizer.");
+  engine::load_optimizer_state(*m_discriminator_optimizer, state, "discriminator_optimizer.");
+  m_prefetcher.reset();
+}
+
+void CounterfactualTrainer::load_legacy_state(torch::serialize::InputArchive& archive) {
+  engine::load_legacy_module_state(*m_generator, archive, "generator.");
+  engine::load_legacy_module_state(*m_discriminator, archive, "discriminator.");
   torch::serialize::InputArchive generator_optimizer, discriminator_optimizer;
   archive.read("generator_optimizer", generator_optimizer);
   archive.read("discriminator_optimizer", discriminator_optimizer);

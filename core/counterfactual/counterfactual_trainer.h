@@ -44,10 +44,14 @@ class CounterfactualTrainer : public engine::TrainerBase {
   PatchDiscriminator discriminator() const { return m_discriminator; }
   const TrainingOptions& options() const { return m_options; }
 
+  std::string kind() const override { return "counterfactual"; }
+  torch::Device random_device() const override;
+
  protected:
   engine::StepResult run_step(std::int64_t iteration) override;
-  void save_state(torch::serialize::OutputArchive& archive) const override;
-  void load_state(torch::serialize::InputArchive& archive) override;
+  void save_state(engine::CheckpointState& state) const override;
+  void load_state(const engine::CheckpointState& state) override;
+  void load_legacy_state(torch::serialize::InputArchive& archive) override;
 
  private:
   modeling::MaskRcnn m_model;

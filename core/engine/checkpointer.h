@@ -1,7 +1,10 @@
 #pragma once
-// Periodic training checkpoints in DIR/checkpoints/: written atomically (temporary file, then rename), the
-// newest `keep` kept, and on resume the newest readable one is used — a corrupt newest file (a crash while
-// copying, a full disk) is reported and the previous one is taken instead.
+// Periodic training checkpoints in DIR/checkpoints/: checkpoint_<iteration>.safetensors in Counterscope's own
+// format (checkpoint_state.h), written atomically (temporary file, then rename), the newest `keep` kept. On
+// resume the newest readable one is used — a truncated, damaged or foreign newest file (a crash while copying,
+// a full disk, another model's run) is reported and the previous one is taken instead. checkpoint_<iteration>.pt
+// files, the TorchScript archives of earlier versions, are still read (with LibTorch 1.x), so that runs
+// started before the format changed resume.
 
 #include <cstdint>
 #include <optional>
@@ -16,14 +19,15 @@ class Checkpointer {
  public:
   Checkpointer(std::string directory, int keep = 3);
 
-  /// Writes the trainer's state as checkpoint_<iteration>.pt; returns its path.
+  /// Writes the trainer's state as checkpoint_<iteration>.safetensors; returns its path.
   std::string save(const TrainerBase& trainer) const;
-  /// Checkpoint files, oldest first.
+  /// Checkpoint files (both formats), oldest first.
   std::vector<std::string> list() const;
   /// Loads the newest readable checkpoint into `trainer`. Returns its path, or nullopt when there is none.
-  /// Unreadable newer files are skipped; each is described in `warnings`.
-  /// The tensors are loaded onto `device` (the trainer's): a checkpoint written on one device resumes on another,
-  /// and the optimiser state lands beside the parameters it belongs to.
+  /// Unreadable newer files are skipped, each described in `warnings`, and the trainer is left as it was by a
+  /// file that fails half-way. Tensors go to the device of what they belong to (the optimiser state beside its
+  /// parameters): a checkpoint written on one device resumes on another. `device` is the one legacy files are
+  /// loaded onto.
   std::optional<std::string> resume(TrainerBase& trainer, std::vector<std::string>* warnings = nullptr,
                                     torch::Device device = torch::kCPU) const;
 

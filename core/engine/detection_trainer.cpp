@@ -1,8 +1,10 @@
 #include "core/engine/detection_trainer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
+#include "core/engine/checkpoint_parts.h"
 #include "core/util/error.h"
 
 namespace counterscope::engine {
@@ -16,25 +18,6 @@ std::vector<torch::Tensor> trainable_parameters(torch::nn::Module& model) {
 }
 
 }  // namespace
-
-void save_module_state(const torch::nn::Module& module, torch::serialize::OutputArchive& archive,
-                       const std::string& prefix) {
-  for (const auto& item : module.named_parameters()) archive.write(prefix + item.key(), item.value(), false);
-  for (const auto& item : module.named_buffers()) archive.write(prefix + item.key(), item.value(), true);
-}
-
-void load_module_state(torch::nn::Module& module, torch::serialize::InputArchive& archive, const std::string& prefix) {
-  torch::NoGradGuard no_grad;
-  auto restore = [&](const std::string& name, torch::Tensor& target, bool is_buffer) {
-    torch::Tensor value;
-    archive.read(prefix + name, value, is_buffer);
-    if (!value.sizes().equals(target.sizes()))
-      throw InputError("checkpoint", prefix + name, c10::str(value.sizes()), "shape differs from the model's " + c10::str(target.sizes()));
-    target.copy_(value);
-  };
-  for (auto& item : module.named_parameters()) restore(item.key(), item.value(), false);
-  for (auto& item : module.named_buffers()) restore(item.key(), item.value(), true);
-}
 
 DetectionTrainer::DetectionTrainer(torch::nn::Module& model, LossFunction compute_losses,
                                    const DetectionDataSource& data, SolverOptions solver,
@@ -91,17 +74,35 @@ StepResult DetectionTrainer::run_step(std::int64_t iteration) {
   return result;
 }
 
-void DetectionTrainer::save_state(torch::serialize::OutputArchive& archive) const {
-  save_module_state(m_model, archive, "model.");
-  torch::serialize::OutputArchive optimizer_archive;
-  m_optimizer->save(optimizer_archive);
-  archive.write("optimizer", optimizer_archive);
-  if (m_loss)
-    for (const auto& [name, tensor] : m_loss->state()) archive.write("loss." + name, tensor, true);
+torch::Device DetectionTrainer::random_device() const {
+  const auto parameters = m_model.parameters();
+  return parameters.empty() ? torch::Device(torch::kCPU) : parameters.front().device();
 }
 
-void DetectionTrainer::load_state(torch::serialize::InputArchive& archive) {
-  load_module_state(m_model, archive, "model.");
+void DetectionTrainer::save_state(CheckpointState& state) const {
+  save_module_state(m_model, state, "model.");
+  save_optimizer_state(*m_optimizer, state, "optimizer.");
+  if (m_loss)
+    for (const auto& [name, tensor] : m_loss->state()) state.put("loss." + name, tensor);
+}
+
+void DetectionTrainer::load_state(const CheckpointState& state) {
+  losses::LossState loss_state;
+  if (m_loss)
+    for (const auto& [name, tensor] : m_loss->state()) loss_state.emplace_back(name, state.get("loss." + name));
+  for (const auto& name : state.names_with_prefix("loss."))
+    if (std::none_of(loss_state.begin(), loss_state.end(), [&](const auto& entry) { return "loss." + entry.first == name; }))
+      throw InputError(state.source(), name, "", "state of another classification loss than this training's " +
+                                                     (m_loss ? m_loss->name() : std::string("(none)")));
+  load_module_state(m_model, state, "model.");
+  load_optimizer_state(*m_optimizer, state, "optimizer.");
+  if (m_loss) m_loss->load_state(loss_state);
+  m_prefetcher.reset();
+  m_prefetch_next = -1;
+}
+
+void DetectionTrainer::load_legacy_state(torch::serialize::InputArchive& archive) {
+  load_legacy_module_state(m_model, archive, "model.");
   torch::serialize::InputArchive optimizer_archive;
   archive.read("optimizer", optimizer_archive);
   m_optimizer->load(optimizer_archive);

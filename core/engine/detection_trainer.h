@@ -33,10 +33,14 @@ class DetectionTrainer : public TrainerBase {
   /// Seconds the training loop waited for batches so far (0 = data always ready).
   double data_wait_seconds() const { return m_prefetcher ? m_prefetcher->wait_seconds() : 0.0; }
 
+  std::string kind() const override { return "detection"; }
+  torch::Device random_device() const override;
+
  protected:
   StepResult run_step(std::int64_t iteration) override;
-  void save_state(torch::serialize::OutputArchive& archive) const override;
-  void load_state(torch::serialize::InputArchive& archive) override;
+  void save_state(CheckpointState& state) const override;
+  void load_state(const CheckpointState& state) override;
+  void load_legacy_state(torch::serialize::InputArchive& archive) override;
 
  private:
   torch::nn::Module& m_model;
@@ -49,10 +53,5 @@ class DetectionTrainer : public TrainerBase {
   std::unique_ptr<Prefetcher<DetectionBatch>> m_prefetcher;
   std::int64_t m_prefetch_next = -1;
 };
-
-/// Writes / reads every parameter and buffer of `module` under "<prefix><name>".
-void save_module_state(const torch::nn::Module& module, torch::serialize::OutputArchive& archive,
-                       const std::string& prefix);
-void load_module_state(torch::nn::Module& module, torch::serialize::InputArchive& archive, const std::string& prefix);
 
 }  // namespace counterscope::engine

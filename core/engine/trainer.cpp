@@ -2,6 +2,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include "core/engine/checkpoint_parts.h"
 #include "core/util/error.h"
 
 namespace counterscope::engine {
@@ -31,31 +32,42 @@ bool TrainerBase::train(const JobContext& context) {
   return completed;
 }
 
-void TrainerBase::save_checkpoint(torch::serialize::OutputArchive& archive) const {
-  archive.write("trainer.iteration", torch::tensor(m_iteration, torch::kLong));
-  archive.write("trainer.generator_state", default_generator_state());
-  save_state(archive);
+CheckpointState TrainerBase::checkpoint_state() const {
+  CheckpointState state;
+  state.set_metadata("trainer", kind());
+  state.set_metadata("iteration", std::to_string(m_iteration));
+  state.put("trainer.iteration", torch::tensor(m_iteration, torch::kLong));
+  save_generator_states(state, "trainer.generator.", random_device());
+  save_state(state);
+  return state;
 }
 
-void TrainerBase::load_checkpoint(torch::serialize::InputArchive& archive) {
+void TrainerBase::load_checkpoint(const CheckpointState& state) {
+  const auto trainer = state.metadata("trainer");
+  if (trainer != kind())
+    throw InputError(state.source(), "__metadata__.trainer", quote_for_message(trainer.value_or("")),
+                     "a checkpoint of another kind of training (this is a " + kind() + " training)");
+  const torch::Tensor& iteration = state.get("trainer.iteration");
+  if (iteration.numel() != 1 || iteration.scalar_type() != torch::kLong || iteration.item<std::int64_t>() < 0)
+    throw InputError(state.source(), "trainer.iteration", c10::str(iteration.sizes()), "expected one non-negative int64");
+  load_state(state);
+  load_generator_states(state, "trainer.generator.", random_device());
+  m_iteration = iteration.item<std::int64_t>();
+}
+
+void TrainerBase::load_legacy_checkpoint(torch::serialize::InputArchive& archive) {
   torch::Tensor iteration, generator_state;
   archive.read("trainer.iteration", iteration);
   archive.read("trainer.generator_state", generator_state);
-  load_state(archive);
+  load_legacy_state(archive);
   m_iteration = iteration.item<std::int64_t>();
-  set_default_generator_state(generator_state);
-}
-
-torch::Tensor default_generator_state() {
   auto generator = at::detail::getDefaultCPUGenerator();
   std::lock_guard<std::mutex> lock(generator.mutex());
-  return generator.get_state();
+  generator.set_state(generator_state);
 }
 
-void set_default_generator_state(const torch::Tensor& state) {
-  auto generator = at::detail::getDefaultCPUGenerator();
-  std::lock_guard<std::mutex> lock(generator.mutex());
-  generator.set_state(state);
+void TrainerBase::load_legacy_state(torch::serialize::InputArchive&) {
+  throw Error("this " + kind() + " training has no reader for the earlier TorchScript checkpoint format");
 }
 
 }  // namespace counterscope::engine

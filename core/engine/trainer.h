@@ -11,6 +11,7 @@
 
 #include <torch/torch.h>
 
+#include "core/engine/checkpoint_state.h"
 #include "core/util/progress.h"
 
 namespace counterscope::engine {
@@ -51,14 +52,27 @@ class TrainerBase {
   std::int64_t max_iterations() const { return m_max_iterations; }
   const JobContext& context() const { return m_context; }
 
-  /// Everything needed to continue exactly: the iteration plus the subclass's state.
-  void save_checkpoint(torch::serialize::OutputArchive& archive) const;
-  void load_checkpoint(torch::serialize::InputArchive& archive);
+  /// Everything needed to continue exactly: the iteration, the random generators (the CPU's, and the CUDA
+  /// device's when random_device() is one) and the subclass's state. The tensors are the live ones, not copies.
+  CheckpointState checkpoint_state() const;
+  /// Restores what checkpoint_state() gave. Throws InputError naming the file and the entry when the checkpoint
+  /// belongs to another kind of trainer or another model; the trainer may then be partly loaded (see
+  /// Checkpointer::resume, which restores it).
+  void load_checkpoint(const CheckpointState& state);
+  /// Reads a checkpoint in the TorchScript archive format that Counterscope wrote before its own format.
+  void load_legacy_checkpoint(torch::serialize::InputArchive& archive);
+
+  /// Names the trainer in its checkpoints ("detection", "counterfactual"): another kind's are refused.
+  virtual std::string kind() const { return "trainer"; }
+  /// The device whose random generator the steps draw from besides the CPU's (the model's device).
+  virtual torch::Device random_device() const { return torch::kCPU; }
 
  protected:
   virtual StepResult run_step(std::int64_t iteration) = 0;
-  virtual void save_state(torch::serialize::OutputArchive& archive) const = 0;
-  virtual void load_state(torch::serialize::InputArchive& archive) = 0;
+  virtual void save_state(CheckpointState& state) const = 0;
+  virtual void load_state(const CheckpointState& state) = 0;
+  /// The subclass's part of a legacy (TorchScript) checkpoint; by default such checkpoints are refused.
+  virtual void load_legacy_state(torch::serialize::InputArchive& archive);
 
  private:
   std::int64_t m_max_iterations;
@@ -67,8 +81,5 @@ class TrainerBase {
   JobContext m_context;
 };
 
-/// Saves / restores the state of LibTorch's default CPU generator (dropout, samplers, randperm).
-torch::Tensor default_generator_state();
-void set_default_generator_state(const torch::Tensor& state);
 
 }  // namespace counterscope::engine

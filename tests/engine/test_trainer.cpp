@@ -14,6 +14,7 @@
 #include "core/engine/solver.h"
 #include "core/engine/training_hooks.h"
 #include "core/util/error.h"
+#include "tests/engine/toy_trainer.h"
 #include "tests/test_paths.h"
 
 namespace counterscope::engine {
@@ -27,54 +28,6 @@ fs::path scratch(const std::string& name) {
   fs::create_directories(path);
   return path;
 }
-
-/// y = x·w* + noise, with x drawn from LibTorch's global generator inside the step, so resuming must
-/// restore the generator as well as the model and the momentum buffers.
-class ToyTrainer : public TrainerBase {
- public:
-  explicit ToyTrainer(std::int64_t iterations) : TrainerBase(iterations), m_model(torch::nn::LinearOptions(4, 1)) {
-    torch::NoGradGuard no_grad;
-    m_model->weight.fill_(0.1);
-    m_model->bias.fill_(0.0);
-    SolverOptions solver;
-    solver.base_lr = 0.05;
-    solver.warmup_iterations = 3;
-    solver.decay_steps = {8};
-    m_solver = solver;
-    m_optimizer = make_sgd(m_model->parameters(), m_solver);
-  }
-  std::vector<double> losses;
-
- protected:
-  StepResult run_step(std::int64_t iteration) override {
-    const torch::Tensor x = torch::randn({8, 4});
-    const torch::Tensor y = x.matmul(torch::tensor({1.0f, -2.0f, 0.5f, 3.0f})).unsqueeze(1) + 0.01 * torch::randn({8, 1});
-    set_learning_rate(*m_optimizer, learning_rate_at(m_solver, iteration));
-    const torch::Tensor loss = torch::mse_loss(m_model->forward(x), y);
-    m_optimizer->zero_grad();
-    loss.backward();
-    m_optimizer->step();
-    losses.push_back(loss.item<double>());
-    return StepResult{iteration, {{"loss", loss.item<double>()}, {"lr", learning_rate_at(m_solver, iteration)}}, 0, 0};
-  }
-  void save_state(torch::serialize::OutputArchive& archive) const override {
-    save_module_state(*m_model, archive, "model.");
-    torch::serialize::OutputArchive optimizer;
-    m_optimizer->save(optimizer);
-    archive.write("optimizer", optimizer);
-  }
-  void load_state(torch::serialize::InputArchive& archive) override {
-    load_module_state(*m_model, archive, "model.");
-    torch::serialize::InputArchive optimizer;
-    archive.read("optimizer", optimizer);
-    m_optimizer->load(optimizer);
-  }
-
- private:
-  torch::nn::Linear m_model;
-  SolverOptions m_solver;
-  std::unique_ptr<torch::optim::SGD> m_optimizer;
-};
 
 TEST(LearningRate, WarmupThenMultiStepDecay) {
   SolverOptions options;
@@ -157,7 +110,7 @@ TEST(Checkpointer, CorruptNewestFallsBackToPrevious) {
   EXPECT_NE(warnings[0].find(files.back()), std::string::npos);
   // No temporary files are left behind.
   for (const auto& entry : fs::directory_iterator(dir / "checkpoints"))
-    EXPECT_EQ(entry.path().extension(), ".pt") << entry.path();
+    EXPECT_EQ(entry.path().extension(), ".safetensors") << entry.path();
 }
 
 TEST(Checkpointer, KeepsOnlyTheNewest) {
@@ -168,7 +121,7 @@ TEST(Checkpointer, KeepsOnlyTheNewest) {
   trainer.train();
   const auto files = checkpointer.list();
   ASSERT_EQ(files.size(), 2u);
-  EXPECT_NE(files.back().find("checkpoint_000000010.pt"), std::string::npos);
+  EXPECT_NE(files.back().find("checkpoint_000000010.safetensors"), std::string::npos);
 }
 
 TEST(MetricsLog, AveragesPerPeriodAndNeverRepeatsAfterResume) {

@@ -1,7 +1,9 @@
 #include "core/modeling/weights/safetensors.h"
 
 #include <algorithm>
+#include <cstring>
 #include <fstream>
+#include <string_view>
 #include <vector>
 
 #include <ATen/ATen.h>
@@ -80,7 +82,7 @@ HeaderEntry parse_entry(const std::string& path, const std::string& name, const 
   entry.end = (*offsets)[1].get<std::uint64_t>();
   if (entry.begin > entry.end || entry.end > data_size) {
     fail("data_offsets", offsets->dump(),
-         "outside the " + std::to_string(data_size) + " bytes of data that follow the header");
+         "outside the " + std::to_string(data_size) + " bytes of data that follow the header (a truncated file?)");
   }
   const unsigned __int128 expected = numel * c10::elementSize(entry.dtype);
   if (expected != entry.end - entry.begin) {
@@ -91,17 +93,53 @@ HeaderEntry parse_entry(const std::string& path, const std::string& name, const 
   return entry;
 }
 
-}  // namespace
+/// Random access to the bytes of a file or of a buffer in memory, so both share one parser.
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+  virtual std::uint64_t size() const = 0;
+  /// Copies `count` bytes at `offset` to `out`; false when they are not all there.
+  virtual bool read(std::uint64_t offset, std::uint64_t count, void* out) = 0;
+};
 
-SafetensorsContents read_safetensors(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, "", "", "cannot open the file");
-  in.seekg(0, std::ios::end);
-  const auto file_size = static_cast<std::uint64_t>(in.tellg());
-  in.seekg(0);
+class FileSource : public ByteSource {
+ public:
+  explicit FileSource(const std::string& path) : m_in(path, std::ios::binary) {
+    if (!m_in) throw InputError(path, "", "", "cannot open the file");
+    m_in.seekg(0, std::ios::end);
+    m_size = static_cast<std::uint64_t>(m_in.tellg());
+  }
+  std::uint64_t size() const override { return m_size; }
+  bool read(std::uint64_t offset, std::uint64_t count, void* out) override {
+    if (offset > m_size || count > m_size - offset) return false;
+    m_in.clear();
+    m_in.seekg(static_cast<std::streamoff>(offset));
+    return static_cast<bool>(m_in.read(static_cast<char*>(out), static_cast<std::streamsize>(count)));
+  }
 
+ private:
+  std::ifstream m_in;
+  std::uint64_t m_size = 0;
+};
+
+class MemorySource : public ByteSource {
+ public:
+  explicit MemorySource(std::string_view bytes) : m_bytes(bytes) {}
+  std::uint64_t size() const override { return m_bytes.size(); }
+  bool read(std::uint64_t offset, std::uint64_t count, void* out) override {
+    if (offset > m_bytes.size() || count > m_bytes.size() - offset) return false;
+    if (count > 0) std::memcpy(out, m_bytes.data() + offset, count);
+    return true;
+  }
+
+ private:
+  std::string_view m_bytes;
+};
+
+SafetensorsContents read_contents(ByteSource& source, const std::string& path) {
+  const std::uint64_t file_size = source.size();
   unsigned char length_bytes[8];
-  if (file_size < 8 || !in.read(reinterpret_cast<char*>(length_bytes), 8)) {
+  if (file_size < 8 || !source.read(0, 8, length_bytes)) {
     throw InputError(path, "header length", "", "the file is shorter than 8 bytes");
   }
   const std::uint64_t header_size = read_u64_le(length_bytes);
@@ -110,9 +148,12 @@ SafetensorsContents read_safetensors(const std::string& path) {
                      "larger than the file (" + std::to_string(file_size) + " bytes) or than 100 MB");
   }
   std::string header_text(header_size, '\0');
-  if (!in.read(header_text.data(), static_cast<std::streamsize>(header_size))) {
+  if (!source.read(8, header_size, header_text.data())) {
     throw InputError(path, "header", "", "the file ends inside the header");
   }
+  // nlohmann's parser stops at a NUL byte as at the end of a C string; JSON text never holds one raw.
+  if (const auto nul = header_text.find('\0'); nul != std::string::npos)
+    throw InputError(path, "header", "byte " + std::to_string(8 + nul), "a NUL byte inside the JSON header");
   nlohmann::json header;
   try {
     header = nlohmann::json::parse(header_text);
@@ -152,14 +193,25 @@ SafetensorsContents read_safetensors(const std::string& path) {
   const std::uint64_t data_start = 8 + header_size;
   for (const auto& entry : entries) {
     at::Tensor tensor = at::empty(entry.shape, at::TensorOptions().dtype(entry.dtype));
-    const auto nbytes = static_cast<std::streamsize>(entry.end - entry.begin);
-    in.seekg(static_cast<std::streamoff>(data_start + entry.begin));
-    if (nbytes > 0 && !in.read(static_cast<char*>(tensor.data_ptr()), nbytes)) {
+    const std::uint64_t nbytes = entry.end - entry.begin;
+    if (nbytes > 0 && !source.read(data_start + entry.begin, nbytes, tensor.data_ptr())) {
       throw InputError(path, entry.name, "", "the file ends inside this tensor's data");
     }
     contents.tensors.insert(entry.name, std::move(tensor));
   }
   return contents;
+}
+
+}  // namespace
+
+SafetensorsContents read_safetensors(const std::string& path) {
+  FileSource source(path);
+  return read_contents(source, path);
+}
+
+SafetensorsContents parse_safetensors(std::string_view bytes, const std::string& source_name) {
+  MemorySource source(bytes);
+  return read_contents(source, source_name);
 }
 
 void save_safetensors(const StateDict& state, const std::string& path,

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "core/modeling/weights/state_dict.h"
 
@@ -19,6 +20,8 @@ struct SafetensorsContents {
 /// Reads a .safetensors file (F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL). Throws InputError naming the
 /// file and the field (tensor name, "header" ...) on a truncated file, a bad header or bad offsets.
 SafetensorsContents read_safetensors(const std::string& path);
+/// The same from bytes in memory; `source` names them in messages (as `path` does above).
+SafetensorsContents parse_safetensors(std::string_view bytes, const std::string& source);
 
 /// Writes `state` (converted to contiguous CPU tensors) as a .safetensors file, tensors in state-dict order,
 /// with `metadata` under "__metadata__". Atomic: temp file + rename. Throws counterscope::Error on a dtype
